@@ -1,0 +1,40 @@
+package graph
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TestStartup runs a tiny graph with a gradient, so that a start-up panic in
+// a dependency (gorgonia/tensor need go4.org/unsafe/assume-no-moving-gc
+// v0.0.0-20231121144256-b99613f794b6 on Go >= 1.21) fails CI before it
+// reaches a user.
+func TestStartup(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("x"),
+		G.WithValue(NewDense(tensor.Float64, []int{2}, []float64{0.5, -1})))
+	y := G.Must(G.Sum(G.Must(G.Tanh(x))))
+	grads, err := G.Grad(y, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	want := math.Tanh(0.5) + math.Tanh(-1)
+	if got := y.Value().Data().(float64); math.Abs(got-want) > 1e-15 {
+		t.Errorf("sum(tanh(x)) = %v, want %v", got, want)
+	}
+	gx := grads[0].Value().Data().([]float64)
+	for i, v := range []float64{0.5, -1} {
+		want := 1 - math.Tanh(v)*math.Tanh(v)
+		if math.Abs(gx[i]-want) > 1e-15 {
+			t.Errorf("d/dx[%d] = %v, want %v", i, gx[i], want)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gorgonia.org/tensor"
+)
+
+// NewRNG returns the random source used for every draw in this library
+// (initializers, dropout masks, shuffling): a PCG generator seeded with seed.
+// The same seed gives the same sequence on every platform.
+func NewRNG(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+}
+
+// CheckDtype returns an error unless dt is tensor.Float32 or tensor.Float64.
+func CheckDtype(dt tensor.Dtype) error {
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return fmt.Errorf("graph: dtype %v not supported: want float32 or float64", dt)
+	}
+	return nil
+}
+
+// NewDense returns a tensor of the given dtype and shape holding values
+// (row-major, converted from float64). A nil values gives zeros.
+// It panics if dt is not Float32 or Float64 or if len(values) does not match
+// the shape: both are programmer errors.
+func NewDense(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if values != nil && len(values) != n {
+		panic(fmt.Sprintf("graph: %d values for shape %v", len(values), shape))
+	}
+	switch dt {
+	case tensor.Float64:
+		b := make([]float64, n)
+		copy(b, values)
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
+	case tensor.Float32:
+		b := make([]float32, n)
+		for i, v := range values {
+			b[i] = float32(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b))
+	}
+	panic(fmt.Sprintf("graph: dtype %v not supported", dt))
+}
+
+// Float64s returns a copy of t's values as float64, row-major.
+// It panics if t is not float32 or float64.
+func Float64s(t tensor.Tensor) []float64 {
+	switch d := t.Data().(type) {
+	case []float64:
+		return append([]float64(nil), d...)
+	case []float32:
+		out := make([]float64, len(d))
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+		return out
+	case float64:
+		return []float64{d}
+	case float32:
+		return []float64{float64(d)}
+	}
+	panic(fmt.Sprintf("graph: tensor of %v not supported", t.Dtype()))
+}
