@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -49,9 +50,10 @@ func NewDense(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
 	panic(fmt.Sprintf("graph: dtype %v not supported", dt))
 }
 
-// Float64s returns a copy of t's values as float64, row-major.
+// Float64s returns a copy of t's values as float64, row-major. t is a
+// tensor or a Gorgonia scalar value (*G.F64, *G.F32).
 // It panics if t is not float32 or float64.
-func Float64s(t tensor.Tensor) []float64 {
+func Float64s(t G.Value) []float64 {
 	switch d := t.Data().(type) {
 	case []float64:
 		return append([]float64(nil), d...)
