@@ -1,0 +1,201 @@
+package lstm
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// State is an LSTM state: h and c, each (batch, units).
+type State struct {
+	H, C *tensor.Dense
+}
+
+// DropoutMasks are binary keep masks (1 keep, 0 drop), one per gate in
+// order i, f, c, o: Input[g] is (batch, input_dim), Recurrent[g] is
+// (batch, units). The layer multiplies by mask/(1-rate). Implementation 2
+// uses index 0 only. A nil entry for an active rate is an error.
+type DropoutMasks struct {
+	Input, Recurrent [4]*tensor.Dense
+}
+
+// CallOptions are the per-call arguments of Call.
+type CallOptions struct {
+	// Training applies dropout (when a rate is set) and records what VJP
+	// needs. Inference (false) never drops.
+	Training bool
+	// InitialState, when set, is the state before the first step; it takes
+	// precedence over a stateful layer's carried state (as Keras 2.2).
+	// Gradients flow into it (Grads.InitialH, Grads.InitialC).
+	InitialState *State
+	// Masks, when set in training, are used instead of masks drawn from the
+	// layer's seeded source.
+	Masks *DropoutMasks
+}
+
+// Outputs are what the layer returns: Output is (batch, units), or
+// (batch, timesteps, units) with ReturnSequences (in processing order, so
+// reversed with GoBackwards); H and C are the final states, set only with
+// ReturnState.
+type Outputs struct {
+	Output, H, C *tensor.Dense
+}
+
+// Grads are the gradients VJP returns, each shaped like what it is the
+// gradient of: the input (batch, timesteps, input_dim), the weights, and the
+// initial state (also when the state was zeros or carried).
+type Grads struct {
+	Input, Kernel, RecurrentKernel, Bias, InitialH, InitialC *tensor.Dense
+}
+
+// record is what a training call keeps for VJP.
+type record struct {
+	batch, steps int
+	xs           []*tensor.Dense // per processing step
+	h0, c0       *tensor.Dense
+	masks        *maskValues
+	hs, cs       []*tensor.Dense // states after each processing step (loop mode)
+	outs         *Outputs
+}
+
+// timeIndex maps a processing step to the input time index.
+func (l *LSTM) timeIndex(k, steps int) int {
+	if l.cfg.GoBackwards {
+		return steps - 1 - k
+	}
+	return k
+}
+
+// Call runs the layer on x, of shape (batch, timesteps, input_dim), building
+// the weights on the first call (input_dim and dtype from x).
+func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
+	if x == nil {
+		return nil, fmt.Errorf("lstm: input is nil")
+	}
+	s := x.Shape()
+	if len(s) != 3 {
+		return nil, fmt.Errorf("lstm: input has shape %v (rank %d): want rank 3 (batch, timesteps, input_dim)", s, len(s))
+	}
+	if !isFloat(x.Dtype()) {
+		return nil, fmt.Errorf("lstm: input dtype %v: want float32 or float64", x.Dtype())
+	}
+	batch, steps, dim := s[0], s[1], s[2]
+	if batch < 1 || steps < 1 || dim < 1 {
+		return nil, fmt.Errorf("lstm: input has shape %v: every dimension must be at least 1", s)
+	}
+	if !l.built {
+		if err := l.BuildFor(dim, x.Dtype()); err != nil {
+			return nil, err
+		}
+	}
+	if dim != l.inputDim {
+		return nil, fmt.Errorf("lstm: input_dim = %d, but the layer's weights were built for input_dim %d", dim, l.inputDim)
+	}
+	if x.Dtype() != l.dt {
+		return nil, fmt.Errorf("lstm: input dtype %v, but the layer is %v", x.Dtype(), l.dt)
+	}
+	if err := l.checkStatefulBatch(batch); err != nil {
+		return nil, err
+	}
+	h0, c0, err := l.initialState(batch, opt.InitialState)
+	if err != nil {
+		return nil, err
+	}
+	masks, err := l.dropoutMasks(batch, opt)
+	if err != nil {
+		return nil, err
+	}
+	rec := &record{batch: batch, steps: steps, h0: h0, c0: c0, masks: masks}
+	for k := 0; k < steps; k++ {
+		rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
+	}
+	hs, cT, err := l.forward(rec)
+	if err != nil {
+		return nil, err
+	}
+	out := l.assemble(hs, cT)
+	rec.outs = out
+	if l.cfg.Stateful {
+		l.states = &State{H: hs[len(hs)-1].Clone().(*tensor.Dense), C: cT.Clone().(*tensor.Dense)}
+	}
+	if err := l.activity(out); err != nil {
+		return nil, err
+	}
+	if opt.Training {
+		l.last = rec
+	} else {
+		l.last = nil
+	}
+	return out, nil
+}
+
+// assemble builds the returned tensors from the per-step h values.
+func (l *LSTM) assemble(hs []*tensor.Dense, cT *tensor.Dense) *Outputs {
+	last := hs[len(hs)-1]
+	out := &Outputs{Output: last}
+	if l.cfg.ReturnSequences {
+		b := last.Shape()[0]
+		seq := zeros(l.dt, b, len(hs), l.cfg.Units)
+		for k, h := range hs {
+			setStep(seq, k, h)
+		}
+		out.Output = seq
+	}
+	if l.cfg.ReturnState {
+		out.H, out.C = last.Clone().(*tensor.Dense), cT
+	}
+	return out
+}
+
+// forward runs the steps in the layer's mode and returns h after each
+// processing step and the final c. In the loop mode it records the states.
+func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
+	key := progKey{batch: rec.batch, steps: rec.steps, maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil}
+	if !l.cfg.Unroll {
+		key.steps = 1
+	}
+	p, err := l.program(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := programInputs{h0: rec.h0, c0: rec.c0, masks: rec.masks}
+	if l.cfg.Unroll {
+		in.xs = rec.xs
+		if err := p.run(l, in); err != nil {
+			return nil, nil, err
+		}
+		hs := make([]*tensor.Dense, len(p.hs))
+		for k, h := range p.hVals {
+			hs[k] = cloneValue(h)
+		}
+		return hs, cloneValue(p.cVal), nil
+	}
+	h, c := rec.h0, rec.c0
+	for k := range rec.xs {
+		in.xs, in.h0, in.c0 = rec.xs[k:k+1], h, c
+		if err := p.run(l, in); err != nil {
+			return nil, nil, err
+		}
+		h, c = cloneValue(p.hVals[0]), cloneValue(p.cVal)
+		rec.hs, rec.cs = append(rec.hs, h), append(rec.cs, c)
+	}
+	return rec.hs, c, nil
+}
+
+// program returns the compiled program for key, compiling it on first use.
+func (l *LSTM) program(key progKey) (*program, error) {
+	if p, ok := l.progs[key]; ok {
+		return p, nil
+	}
+	seedAll, seedC := l.cfg.ReturnSequences, l.cfg.ReturnState
+	if !l.cfg.Unroll {
+		// One cell: both of its outputs carry gradient from the next step.
+		seedAll, seedC = true, true
+	}
+	p, err := l.buildProgram(key, seedAll, seedC)
+	if err != nil {
+		return nil, err
+	}
+	l.progs[key] = p
+	return p, nil
+}

@@ -1,0 +1,94 @@
+package lstm
+
+import (
+	"fmt"
+
+	"github.com/golstm/golstm/graph"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Small value-level helpers on float32/float64 dense tensors. They panic on
+// other dtypes: the layer checks dtypes at its entry points.
+
+func zeros(dt tensor.Dtype, shape ...int) *tensor.Dense { return graph.NewDense(dt, shape, nil) }
+
+// cloneValue copies a node's value out of the tape's memory.
+func cloneValue(v G.Value) *tensor.Dense {
+	return v.(*tensor.Dense).Clone().(*tensor.Dense)
+}
+
+// addInto adds src to dst element-wise; shapes must match in size.
+func addInto(dst, src *tensor.Dense) {
+	switch d := dst.Data().(type) {
+	case []float64:
+		s := src.Data().([]float64)
+		for i := range d {
+			d[i] += s[i]
+		}
+	case []float32:
+		s := src.Data().([]float32)
+		for i := range d {
+			d[i] += s[i]
+		}
+	default:
+		panic(fmt.Sprintf("lstm: dtype %v", dst.Dtype()))
+	}
+}
+
+// stepSlice copies x[:, t, :] of a (batch, steps, width) tensor into a new
+// (batch, width) tensor.
+func stepSlice(x *tensor.Dense, t int) *tensor.Dense {
+	s := x.Shape()
+	b, n, w := s[0], s[1], s[2]
+	out := zeros(x.Dtype(), b, w)
+	switch src := x.Data().(type) {
+	case []float64:
+		gatherRows(out.Data().([]float64), src, b, n, w, t)
+	case []float32:
+		gatherRows(out.Data().([]float32), src, b, n, w, t)
+	}
+	return out
+}
+
+// setStep copies v (batch, width) into x[:, t, :] of a (batch, steps, width)
+// tensor.
+func setStep(x *tensor.Dense, t int, v *tensor.Dense) {
+	s := x.Shape()
+	b, n, w := s[0], s[1], s[2]
+	switch dst := x.Data().(type) {
+	case []float64:
+		scatterRows(dst, v.Data().([]float64), b, n, w, t)
+	case []float32:
+		scatterRows(dst, v.Data().([]float32), b, n, w, t)
+	}
+}
+
+func gatherRows[T float32 | float64](dst, src []T, b, n, w, t int) {
+	for i := 0; i < b; i++ {
+		copy(dst[i*w:(i+1)*w], src[(i*n+t)*w:(i*n+t+1)*w])
+	}
+}
+
+func scatterRows[T float32 | float64](dst, src []T, b, n, w, t int) {
+	for i := 0; i < b; i++ {
+		copy(dst[(i*n+t)*w:(i*n+t+1)*w], src[i*w:(i+1)*w])
+	}
+}
+
+// convert returns v in dtype dt (a copy).
+func convert(v *tensor.Dense, dt tensor.Dtype) *tensor.Dense {
+	return graph.NewDense(dt, v.Shape().Clone(), graph.Float64s(v))
+}
+
+func sameShape(a tensor.Shape, b ...int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range b {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
