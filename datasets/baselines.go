@@ -7,7 +7,8 @@ import (
 )
 
 // Persistence returns the naive forecast of the next horizon steps after
-// history: every step repeats the last observed value, ŷ_{T+h} = y_T.
+// history (steps 0, …, T−1): every step repeats the last observed value,
+// history[T−1].
 // It returns an error if history is empty or horizon < 1.
 func Persistence(history []float64, horizon int) ([]float64, error) {
 	if len(history) == 0 {
@@ -24,9 +25,10 @@ func Persistence(history []float64, horizon int) ([]float64, error) {
 }
 
 // SeasonalNaive returns the seasonal naive forecast of the next horizon steps
-// after history (length T): each step repeats the value one season earlier,
+// after history (steps 0, …, T−1): each step repeats the value one season
+// earlier. Forecast h = 1, …, horizon is for step T−1+h and equals
 //
-//	ŷ_{T+h} = y_{T+h−m·(⌊(h−1)/m⌋+1)},  h = 1, …, horizon,
+//	history[T−1+h−m·(⌊(h−1)/m⌋+1)]
 //
 // with m = period, so horizons beyond one season reuse the last observed
 // season. It returns an error if period < 1, horizon < 1, or history is
@@ -45,7 +47,7 @@ func SeasonalNaive(history []float64, period, horizon int) ([]float64, error) {
 	out := make([]float64, horizon)
 	for i := range out {
 		h := i + 1
-		out[i] = history[T+h-period*((h-1)/period+1)]
+		out[i] = history[T-1+h-period*((h-1)/period+1)]
 	}
 	return out, nil
 }

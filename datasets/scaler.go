@@ -23,6 +23,15 @@ type affine struct {
 
 var errNotFitted = errors.New("datasets: scaler used before Fit")
 
+// inverseFeature undoes the map of feature j on every value.
+func (a *affine) inverseFeature(values []float64, j int) ([]float64, error) {
+	if f := len(a.scale); f > 0 && (j < 0 || j >= f) {
+		return nil, fmt.Errorf("datasets: feature %d: want 0..%d", j, f-1)
+	}
+	return a.apply(values, j, true)
+}
+
+// apply maps data feature by feature, or all of it as feature j when j ≥ 0.
 func (a *affine) apply(data []float64, feature int, inverse bool) ([]float64, error) {
 	f := len(a.scale)
 	if f == 0 {
@@ -30,9 +39,6 @@ func (a *affine) apply(data []float64, feature int, inverse bool) ([]float64, er
 	}
 	if feature < 0 && len(data)%f != 0 {
 		return nil, fmt.Errorf("datasets: data length %d is not a multiple of the %d fitted features", len(data), f)
-	}
-	if feature >= f {
-		return nil, fmt.Errorf("datasets: feature %d: want 0..%d", feature, f-1)
 	}
 	out := make([]float64, len(data))
 	for i, x := range data {
@@ -120,7 +126,7 @@ func (s *MinMaxScaler) InverseTransform(data []float64) ([]float64, error) {
 // InverseTransformFeature undoes Transform for values that all belong to
 // feature j, such as the predictions of a single target feature.
 func (s *MinMaxScaler) InverseTransformFeature(values []float64, j int) ([]float64, error) {
-	return s.a.apply(values, j, true)
+	return s.a.inverseFeature(values, j)
 }
 
 // StandardScaler standardizes each feature, as scikit-learn's StandardScaler:
@@ -181,7 +187,7 @@ func (s *StandardScaler) InverseTransform(data []float64) ([]float64, error) {
 // InverseTransformFeature undoes Transform for values that all belong to
 // feature j, such as the predictions of a single target feature.
 func (s *StandardScaler) InverseTransformFeature(values []float64, j int) ([]float64, error) {
-	return s.a.apply(values, j, true)
+	return s.a.inverseFeature(values, j)
 }
 
 func checkFitData(data []float64, features int) error {
