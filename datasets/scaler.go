@@ -14,17 +14,27 @@ type Scaler interface {
 	Fit(data []float64, features int) error
 	Transform(data []float64) ([]float64, error)
 	InverseTransform(data []float64) ([]float64, error)
+	InverseTransformFeature(values []float64, j int) ([]float64, error)
 }
 
-// affine is the per-feature map y = x·scale + shift shared by both scalers.
+// affine is the per-feature map y = x·scale + shift shared by both scalers,
+// which embed it for Transform, InverseTransform and InverseTransformFeature.
 type affine struct {
 	scale, shift []float64
 }
 
 var errNotFitted = errors.New("datasets: scaler used before Fit")
 
-// inverseFeature undoes the map of feature j on every value.
-func (a *affine) inverseFeature(values []float64, j int) ([]float64, error) {
+// Transform returns data scaled feature by feature; len(data) must be a
+// multiple of the fitted number of features.
+func (a *affine) Transform(data []float64) ([]float64, error) { return a.apply(data, -1, false) }
+
+// InverseTransform undoes Transform.
+func (a *affine) InverseTransform(data []float64) ([]float64, error) { return a.apply(data, -1, true) }
+
+// InverseTransformFeature undoes Transform for values that all belong to
+// feature j, such as the predictions of a single target feature.
+func (a *affine) InverseTransformFeature(values []float64, j int) ([]float64, error) {
 	if f := len(a.scale); f > 0 && (j < 0 || j >= f) {
 		return nil, fmt.Errorf("datasets: feature %d: want 0..%d", j, f-1)
 	}
@@ -65,7 +75,7 @@ func (a *affine) apply(data []float64, feature int, inverse bool) ([]float64, er
 type MinMaxScaler struct {
 	Low, High        float64   // feature range
 	DataMin, DataMax []float64 // fitted per-feature extremes
-	a                affine
+	affine
 }
 
 // NewMinMaxScaler returns a scaler onto [low, high]; it returns an error
@@ -100,33 +110,16 @@ func (s *MinMaxScaler) Fit(data []float64, features int) error {
 		s.DataMin[j] = min(s.DataMin[j], x)
 		s.DataMax[j] = max(s.DataMax[j], x)
 	}
-	s.a = affine{make([]float64, features), make([]float64, features)}
+	s.affine = affine{make([]float64, features), make([]float64, features)}
 	for j := range features {
 		r := s.DataMax[j] - s.DataMin[j]
 		if r == 0 {
 			r = 1
 		}
-		s.a.scale[j] = (s.High - s.Low) / r
-		s.a.shift[j] = s.Low - s.DataMin[j]*s.a.scale[j]
+		s.scale[j] = (s.High - s.Low) / r
+		s.shift[j] = s.Low - s.DataMin[j]*s.scale[j]
 	}
 	return nil
-}
-
-// Transform returns data scaled feature by feature; len(data) must be a
-// multiple of the fitted number of features.
-func (s *MinMaxScaler) Transform(data []float64) ([]float64, error) {
-	return s.a.apply(data, -1, false)
-}
-
-// InverseTransform undoes Transform.
-func (s *MinMaxScaler) InverseTransform(data []float64) ([]float64, error) {
-	return s.a.apply(data, -1, true)
-}
-
-// InverseTransformFeature undoes Transform for values that all belong to
-// feature j, such as the predictions of a single target feature.
-func (s *MinMaxScaler) InverseTransformFeature(values []float64, j int) ([]float64, error) {
-	return s.a.inverseFeature(values, j)
 }
 
 // StandardScaler standardizes each feature, as scikit-learn's StandardScaler:
@@ -137,7 +130,7 @@ func (s *MinMaxScaler) InverseTransformFeature(values []float64, j int) ([]float
 // InverseTransform still recovers it.
 type StandardScaler struct {
 	Mean, Std []float64 // fitted per-feature statistics (Std as computed, 0 for a constant feature)
-	a         affine
+	affine
 }
 
 // Fit learns the mean and population standard deviation of each feature of
@@ -160,34 +153,17 @@ func (s *StandardScaler) Fit(data []float64, features int) error {
 		d := x - s.Mean[i%features]
 		s.Std[i%features] += d * d
 	}
-	s.a = affine{make([]float64, features), make([]float64, features)}
+	s.affine = affine{make([]float64, features), make([]float64, features)}
 	for j := range features {
 		s.Std[j] = math.Sqrt(s.Std[j] / n)
 		sd := s.Std[j]
 		if sd == 0 {
 			sd = 1
 		}
-		s.a.scale[j] = 1 / sd
-		s.a.shift[j] = -s.Mean[j] / sd
+		s.scale[j] = 1 / sd
+		s.shift[j] = -s.Mean[j] / sd
 	}
 	return nil
-}
-
-// Transform returns data standardized feature by feature; len(data) must be a
-// multiple of the fitted number of features.
-func (s *StandardScaler) Transform(data []float64) ([]float64, error) {
-	return s.a.apply(data, -1, false)
-}
-
-// InverseTransform undoes Transform.
-func (s *StandardScaler) InverseTransform(data []float64) ([]float64, error) {
-	return s.a.apply(data, -1, true)
-}
-
-// InverseTransformFeature undoes Transform for values that all belong to
-// feature j, such as the predictions of a single target feature.
-func (s *StandardScaler) InverseTransformFeature(values []float64, j int) ([]float64, error) {
-	return s.a.inverseFeature(values, j)
 }
 
 func checkFitData(data []float64, features int) error {
