@@ -1,0 +1,121 @@
+package datasets
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// CSVColumn selects a CSV column: by header name if Name is not empty,
+// otherwise by 0-based Index.
+type CSVColumn struct {
+	Name  string
+	Index int
+}
+
+// ByName selects the CSV column whose header is name.
+func ByName(name string) CSVColumn { return CSVColumn{Name: name} }
+
+// ByIndex selects the CSV column at 0-based position i.
+func ByIndex(i int) CSVColumn { return CSVColumn{Index: i} }
+
+// ReadCSV reads CSV text whose first row is a header and returns the selected
+// columns as flat row-major data of shape (rows, len(cols)), together with
+// the header names of those columns. Values are parsed with
+// strconv.ParseFloat after trimming spaces. It returns an error naming the
+// line and column for a missing, non-numeric, NaN or infinite value, and an
+// error for an unknown column, no header, or no data rows. Other columns
+// are not checked.
+func ReadCSV(r io.Reader, cols ...CSVColumn) (data []float64, names []string, err error) {
+	if len(cols) == 0 {
+		return nil, nil, errors.New("datasets: ReadCSV: no column selected")
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, errors.New("datasets: CSV is empty: no header row")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("datasets: %w", err)
+	}
+	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a UTF-8 byte-order mark
+	idx := make([]int, len(cols))
+	names = make([]string, len(cols))
+	for k, c := range cols {
+		if idx[k], err = columnIndex(header, c); err != nil {
+			return nil, nil, err
+		}
+		names[k] = strings.TrimSpace(header[idx[k]])
+	}
+	rows := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("datasets: %w", err)
+		}
+		rows++
+		for k, i := range idx {
+			line, _ := cr.FieldPos(0)
+			if i >= len(rec) {
+				return nil, nil, fmt.Errorf("datasets: line %d, column %q: missing value (row has %d fields)",
+					line, names[k], len(rec))
+			}
+			line, _ = cr.FieldPos(i)
+			s := strings.TrimSpace(rec[i])
+			if s == "" {
+				return nil, nil, fmt.Errorf("datasets: line %d, column %q: missing value", line, names[k])
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return nil, nil, fmt.Errorf("datasets: line %d, column %q: %q is not a number", line, names[k], s)
+			}
+			if !finite(v) {
+				return nil, nil, fmt.Errorf("datasets: line %d, column %q: %q is not finite", line, names[k], s)
+			}
+			data = append(data, v)
+		}
+	}
+	if rows == 0 {
+		return nil, nil, errors.New("datasets: CSV has a header but no data rows")
+	}
+	return data, names, nil
+}
+
+// ReadCSVFile is ReadCSV on the named file; errors name the file.
+func ReadCSVFile(path string, cols ...CSVColumn) (data []float64, names []string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	data, names, err = ReadCSV(f, cols...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, names, nil
+}
+
+func columnIndex(header []string, c CSVColumn) (int, error) {
+	if c.Name != "" {
+		for i, h := range header {
+			if strings.TrimSpace(h) == c.Name {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("datasets: column %q not in CSV header %q", c.Name, header)
+	}
+	if c.Index < 0 || c.Index >= len(header) {
+		return 0, fmt.Errorf("datasets: column index %d out of range: header has %d columns (0..%d)",
+			c.Index, len(header), len(header)-1)
+	}
+	return c.Index, nil
+}
