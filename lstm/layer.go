@@ -17,6 +17,7 @@ type LSTM struct {
 	act, recAct graph.Activation
 
 	built    bool
+	steps    int // timesteps given to Build (0: unknown)
 	dt       tensor.Dtype
 	inputDim int
 	kernel   *graph.Param // W (input_dim, 4·units)
