@@ -1,0 +1,156 @@
+package optim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/golstm/golstm/graph"
+)
+
+// Epsilon is Keras' K.epsilon(), the default fuzz factor of every optimizer.
+const Epsilon = 1e-7
+
+// Optimizer is a Keras 2.2 optimizer whose configuration and state can be
+// saved and restored.
+type Optimizer interface {
+	graph.Optimizer
+	// Name is the lower-case Keras name, for example "adam".
+	Name() string
+	// Validate returns an error naming the first argument out of range.
+	Validate() error
+	// State returns a deep copy of the optimizer's state.
+	State() State
+	// SetState replaces the state by a deep copy of s. The zero State
+	// resets the optimizer to before its first Step.
+	SetState(s State) error
+}
+
+// Clip holds the gradient clipping arguments that every Keras optimizer
+// takes. Zero turns an option off.
+type Clip struct {
+	// ClipNorm c > 0 rescales all gradients by c/n when their global L2
+	// norm n (over all params of a Step) is >= c.
+	ClipNorm float64 `json:"clipnorm,omitempty"`
+	// ClipValue v > 0 clips every gradient element to [-v, v], after
+	// ClipNorm.
+	ClipValue float64 `json:"clipvalue,omitempty"`
+}
+
+func (c Clip) validate(opt string) error {
+	if err := nonNeg(opt, "clipnorm", c.ClipNorm); err != nil {
+		return err
+	}
+	return nonNeg(opt, "clipvalue", c.ClipValue)
+}
+
+// names lists the accepted optimizer names with the Keras class name of each.
+var names = []struct{ name, class string }{
+	{"sgd", "SGD"}, {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"},
+	{"adadelta", "Adadelta"}, {"adam", "Adam"}, {"adamax", "Adamax"},
+	{"nadam", "Nadam"},
+}
+
+// New returns the optimizer registered as name (sgd, rmsprop, adagrad,
+// adadelta, adam, adamax, nadam; case-insensitive, so Keras class names
+// work too) with the Keras defaults and learning rate lr; lr <= 0 keeps
+// the Keras default learning rate.
+func New(name string, lr float64) (Optimizer, error) {
+	if lr != lr {
+		return nil, fmt.Errorf("optim: lr is NaN: want a number >= 0")
+	}
+	var o Optimizer
+	var set *float64
+	switch strings.ToLower(name) {
+	case "sgd":
+		x := NewSGD()
+		o, set = x, &x.LR
+	case "rmsprop":
+		x := NewRMSprop()
+		o, set = x, &x.LR
+	case "adagrad":
+		x := NewAdagrad()
+		o, set = x, &x.LR
+	case "adadelta":
+		x := NewAdadelta()
+		o, set = x, &x.LR
+	case "adam":
+		x := NewAdam()
+		o, set = x, &x.LR
+	case "adamax":
+		x := NewAdamax()
+		o, set = x, &x.LR
+	case "nadam":
+		x := NewNadam()
+		o, set = x, &x.LR
+	default:
+		acc := make([]string, len(names))
+		for i, n := range names {
+			acc[i] = n.name
+		}
+		return nil, fmt.Errorf("optim: unknown optimizer %q: want one of %s",
+			name, strings.Join(acc, ", "))
+	}
+	if lr > 0 {
+		*set = lr
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// envelope is Keras' serialize_keras_object form.
+type envelope struct {
+	ClassName string          `json:"class_name"`
+	Config    json.RawMessage `json:"config"`
+}
+
+// Marshal returns o's configuration as Keras serializes an optimizer:
+// {"class_name": "Adam", "config": {"lr": 0.001, ...}}. The state is not
+// included (see Optimizer.State).
+func Marshal(o Optimizer) ([]byte, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	class := ""
+	for _, n := range names {
+		if n.name == o.Name() {
+			class = n.class
+		}
+	}
+	if class == "" {
+		return nil, fmt.Errorf("optim: cannot marshal optimizer %q: not one of this package", o.Name())
+	}
+	cfg, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(envelope{ClassName: class, Config: cfg})
+}
+
+// Unmarshal rebuilds an optimizer from Marshal's output (or Keras'
+// serialized form with the same keys). Keys left out take the Keras
+// defaults; an unknown class name or key is an error.
+func Unmarshal(data []byte) (Optimizer, error) {
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("optim: bad optimizer JSON: %w", err)
+	}
+	o, err := New(env.ClassName, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(env.Config) > 0 && string(env.Config) != "null" {
+		dec := json.NewDecoder(bytes.NewReader(env.Config))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(o); err != nil {
+			return nil, fmt.Errorf("optim: bad %s config: %w", o.Name(), err)
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
