@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
@@ -80,20 +81,25 @@ func loadFixtures(t *testing.T) []*fixture {
 	sort.Strings(paths)
 	var fs []*fixture
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := &fixture{}
-		if err := json.Unmarshal(b, f); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if f.Name == "" {
-			f.Name = filepath.Base(p)
-		}
-		fs = append(fs, f)
+		fs = append(fs, readFixture(t, p))
 	}
 	return fs
+}
+
+func readFixture(t *testing.T, path string) *fixture {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{}
+	if err := json.Unmarshal(b, f); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if f.Name == "" {
+		f.Name = strings.TrimSuffix(filepath.Base(path), ".json")
+	}
+	return f
 }
 
 // masks splits the fixture's (4, batch, width) keep masks per gate.
