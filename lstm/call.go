@@ -52,6 +52,7 @@ type Grads struct {
 type record struct {
 	batch, steps int
 	xs           []*tensor.Dense // per processing step
+	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
 	masks        *maskValues
 	hs, cs       []*tensor.Dense // states after each processing step (loop mode)
@@ -105,7 +106,7 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := &record{batch: batch, steps: steps, h0: h0, c0: c0, masks: masks}
+	rec := &record{batch: batch, steps: steps, h0: h0, c0: c0, masks: masks, weights: l.weightValues()}
 	for k := 0; k < steps; k++ {
 		rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
 	}
@@ -158,10 +159,10 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	in := programInputs{h0: rec.h0, c0: rec.c0, masks: rec.masks}
+	in := programInputs{weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
 	if l.cfg.Unroll {
 		in.xs = rec.xs
-		if err := p.run(l, in); err != nil {
+		if err := p.run(in); err != nil {
 			return nil, nil, err
 		}
 		hs := make([]*tensor.Dense, len(p.hs))
@@ -173,7 +174,7 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 	h, c := rec.h0, rec.c0
 	for k := range rec.xs {
 		in.xs, in.h0, in.c0 = rec.xs[k:k+1], h, c
-		if err := p.run(l, in); err != nil {
+		if err := p.run(in); err != nil {
 			return nil, nil, err
 		}
 		h, c = cloneValue(p.hVals[0]), cloneValue(p.cVal)

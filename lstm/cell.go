@@ -7,13 +7,46 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// weightNodes are the weight input nodes of one graph, with the per-gate
-// column blocks that implementation 1 multiplies by (built once per graph,
-// so every step of an unrolled graph shares them).
+// weightNodes are the weight input nodes of one graph. With implementation
+// 2, index 0 of each array holds the whole weight (kernel (input_dim, 4u),
+// recurrent (u, 4u), bias (4u)). With implementation 1 the graph takes the
+// four gate blocks (input_dim, u), (u, u), (u) as separate inputs: the four
+// per-gate products of Keras' implementation 1, without slicing the weights
+// inside the graph on every run. bias is all nil without use_bias.
 type weightNodes struct {
-	kernel, recurrent, bias *G.Node    // bias is nil without use_bias
-	kernelGate, recGate     [4]*G.Node // implementation 1 only
-	biasGate                [4]*G.Node // implementation 1 with bias only
+	kernel, recurrent, bias [4]*G.Node
+	// nodes lists the inputs in binding order: kernels, recurrent kernels,
+	// biases (see LSTM.weightValues).
+	nodes []*G.Node
+}
+
+func (l *LSTM) newWeightNodes(g *G.ExprGraph) *weightNodes {
+	u, n, w := l.cfg.Units, l.gates(), l.cfg.Units
+	if n == 1 {
+		w = 4 * u
+	}
+	ws := &weightNodes{}
+	for k := 0; k < n; k++ {
+		ws.kernel[k] = G.NewMatrix(g, l.dt, G.WithShape(l.inputDim, w), G.WithName(fmt.Sprintf("kernel_%d", k)))
+		ws.recurrent[k] = G.NewMatrix(g, l.dt, G.WithShape(u, w), G.WithName(fmt.Sprintf("recurrent_kernel_%d", k)))
+	}
+	ws.nodes = append(append(ws.nodes, ws.kernel[:n]...), ws.recurrent[:n]...)
+	if l.cfg.UseBias {
+		for k := 0; k < n; k++ {
+			ws.bias[k] = G.NewVector(g, l.dt, G.WithShape(w), G.WithName(fmt.Sprintf("bias_%d", k)))
+		}
+		ws.nodes = append(ws.nodes, ws.bias[:n]...)
+	}
+	return ws
+}
+
+// gates is the number of weight blocks a graph takes: 4 for
+// implementation 1, 1 (fused) for implementation 2.
+func (l *LSTM) gates() int {
+	if l.cfg.Implementation == 2 {
+		return 1
+	}
+	return 4
 }
 
 // maskNodes are the dropout multipliers (mask/(1-rate)) of one graph, shared
@@ -23,43 +56,9 @@ type maskNodes struct {
 	x, h [4]*G.Node
 }
 
-func (l *LSTM) newWeightNodes(g *G.ExprGraph) (*weightNodes, error) {
-	u := l.cfg.Units
-	w := &weightNodes{
-		kernel:    G.NewMatrix(g, l.dt, G.WithShape(l.inputDim, 4*u), G.WithName("kernel")),
-		recurrent: G.NewMatrix(g, l.dt, G.WithShape(u, 4*u), G.WithName("recurrent_kernel")),
-	}
-	if l.cfg.UseBias {
-		w.bias = G.NewVector(g, l.dt, G.WithShape(4*u), G.WithName("bias"))
-	}
-	if l.cfg.Implementation == 2 {
-		return w, nil
-	}
-	var err error
-	for k := 0; k < 4; k++ {
-		cols := G.S(k*u, (k+1)*u)
-		if w.kernelGate[k], err = G.Slice(w.kernel, nil, cols); err != nil {
-			return nil, err
-		}
-		if w.recGate[k], err = G.Slice(w.recurrent, nil, cols); err != nil {
-			return nil, err
-		}
-		if w.bias != nil {
-			if w.biasGate[k], err = G.Slice(w.bias, cols); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return w, nil
-}
-
 func (l *LSTM) newMaskNodes(g *G.ExprGraph, batch int, input, recurrent bool) *maskNodes {
 	m := &maskNodes{}
-	n := 4
-	if l.cfg.Implementation == 2 {
-		n = 1
-	}
-	for k := 0; k < n; k++ {
+	for k := 0; k < l.gates(); k++ {
 		if input {
 			m.x[k] = G.NewMatrix(g, l.dt, G.WithShape(batch, l.inputDim), G.WithName(fmt.Sprintf("mask_x_%d", k)))
 		}
@@ -92,21 +91,20 @@ func (l *LSTM) step(w *weightNodes, m *maskNodes, x, h, c *G.Node) (h2, c2 *G.No
 	var z [4]*G.Node
 	if l.cfg.Implementation == 2 {
 		// z = x W + h U + b, then split into the four gate blocks.
-		zz := G.Must(G.Add(G.Must(G.Mul(masked(x, m.x[0]), w.kernel)), G.Must(G.Mul(masked(h, m.h[0]), w.recurrent))))
-		if w.bias != nil {
-			zz = G.Must(G.BroadcastAdd(zz, w.bias, nil, []byte{0}))
+		zz := G.Must(G.Add(G.Must(G.Mul(masked(x, m.x[0]), w.kernel[0])), G.Must(G.Mul(masked(h, m.h[0]), w.recurrent[0]))))
+		if w.bias[0] != nil {
+			zz = G.Must(G.BroadcastAdd(zz, w.bias[0], nil, []byte{0}))
 		}
-		u := l.cfg.Units
 		for k := range z {
-			z[k] = G.Must(G.Slice(zz, nil, G.S(k*u, (k+1)*u)))
+			z[k] = G.Must(gateBlock(zz, k, 4))
 		}
 	} else {
 		for k := range z {
-			xk := G.Must(G.Mul(masked(x, m.x[k]), w.kernelGate[k]))
-			if w.bias != nil {
-				xk = G.Must(G.BroadcastAdd(xk, w.biasGate[k], nil, []byte{0}))
+			xk := G.Must(G.Mul(masked(x, m.x[k]), w.kernel[k]))
+			if w.bias[k] != nil {
+				xk = G.Must(G.BroadcastAdd(xk, w.bias[k], nil, []byte{0}))
 			}
-			z[k] = G.Must(G.Add(xk, G.Must(G.Mul(masked(h, m.h[k]), w.recGate[k]))))
+			z[k] = G.Must(G.Add(xk, G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
 		}
 	}
 	i := G.Must(l.recAct(z[0]))

@@ -44,8 +44,7 @@ type program struct {
 	seedC *G.Node
 
 	gradX          []*G.Node
-	gradK, gradR   *G.Node
-	gradB          *G.Node
+	gradW          []*G.Node // aligned with w.nodes
 	gradH0, gradC0 *G.Node
 }
 
@@ -57,9 +56,7 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 	}()
 	g := G.NewGraph()
 	p = &program{key: key}
-	if p.w, err = l.newWeightNodes(g); err != nil {
-		return nil, err
-	}
+	p.w = l.newWeightNodes(g)
 	p.m = l.newMaskNodes(g, key.batch, key.maskX, key.maskH)
 	u := l.cfg.Units
 	p.h0 = G.NewMatrix(g, l.dt, G.WithShape(key.batch, u), G.WithName("h0"))
@@ -107,10 +104,7 @@ func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seedAll, seedC bool) err
 		outs, seeds = append(outs, p.cT), append(seeds, p.seedC)
 	}
 	wrt := append(G.Nodes{}, p.xs...)
-	wrt = append(wrt, p.w.kernel, p.w.recurrent)
-	if p.w.bias != nil {
-		wrt = append(wrt, p.w.bias)
-	}
+	wrt = append(wrt, p.w.nodes...)
 	wrt = append(wrt, p.h0, p.c0)
 	grads, err := G.Backpropagate(outs, seeds, wrt)
 	if err != nil {
@@ -118,19 +112,16 @@ func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seedAll, seedC bool) err
 	}
 	n := len(p.xs)
 	p.gradX = grads[:n]
-	p.gradK, p.gradR = grads[n], grads[n+1]
-	rest := grads[n+2:]
-	if p.w.bias != nil {
-		p.gradB, rest = rest[0], rest[1:]
-	}
-	p.gradH0, p.gradC0 = rest[0], rest[1]
+	p.gradW = grads[n : n+len(p.w.nodes)]
+	p.gradH0, p.gradC0 = grads[len(grads)-2], grads[len(grads)-1]
 	return nil
 }
 
 // programInputs are the values one run binds.
 type programInputs struct {
-	xs     []*tensor.Dense
-	h0, c0 *tensor.Dense
+	xs      []*tensor.Dense
+	weights []*tensor.Dense // aligned with weightNodes.nodes
+	h0, c0  *tensor.Dense
 	masks  *maskValues
 	seedH  []*tensor.Dense // aligned with program.seedH
 	seedC  *tensor.Dense
@@ -143,7 +134,7 @@ type maskValues struct {
 
 // run binds the inputs and weights, runs the tape and leaves the values in
 // the output nodes until the next run. The caller copies what it keeps.
-func (p *program) run(l *LSTM, in programInputs) error {
+func (p *program) run(in programInputs) error {
 	var nodes []*G.Node
 	var vals []*tensor.Dense
 	bind := func(n *G.Node, v *tensor.Dense) {
@@ -151,10 +142,8 @@ func (p *program) run(l *LSTM, in programInputs) error {
 			nodes, vals = append(nodes, n), append(vals, v)
 		}
 	}
-	bind(p.w.kernel, l.kernel.Value)
-	bind(p.w.recurrent, l.rec.Value)
-	if p.w.bias != nil {
-		bind(p.w.bias, l.bias.Value)
+	for k, n := range p.w.nodes {
+		bind(n, in.weights[k])
 	}
 	bind(p.h0, in.h0)
 	bind(p.c0, in.c0)

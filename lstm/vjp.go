@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -66,11 +67,11 @@ func (l *LSTM) vjpUnrolled(key progKey, rec *record, seeds []*tensor.Dense, dc *
 	if err != nil {
 		return nil, err
 	}
-	in := programInputs{xs: rec.xs, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedC: dc}
-	if err := p.run(l, in); err != nil {
+	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedC: dc}
+	if err := p.run(in); err != nil {
 		return nil, err
 	}
-	g := l.newGrads(rec, p)
+	g := l.newGrads(rec, valuesOf(p.gradW), p)
 	for k, gx := range p.gradX {
 		setStep(g.Input, l.timeIndex(k, rec.steps), gx.Value().(*tensor.Dense))
 	}
@@ -83,47 +84,55 @@ func (l *LSTM) vjpLoop(key progKey, rec *record, seeds []*tensor.Dense, dc *tens
 		return nil, err
 	}
 	var g *Grads
+	var gw []*tensor.Dense // weight gradients, summed over the steps
 	dh := zeros(l.dt, rec.batch, l.cfg.Units)
 	for k := rec.steps - 1; k >= 0; k-- {
 		addInto(dh, seeds[k])
-		in := programInputs{xs: rec.xs[k : k+1], h0: rec.h0, c0: rec.c0, masks: rec.masks,
+		in := programInputs{xs: rec.xs[k : k+1], weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks,
 			seedH: []*tensor.Dense{dh}, seedC: dc}
 		if k > 0 {
 			in.h0, in.c0 = rec.hs[k-1], rec.cs[k-1]
 		}
-		if err := p.run(l, in); err != nil {
+		if err := p.run(in); err != nil {
 			return nil, err
 		}
-		if g == nil {
-			g = l.newGrads(rec, p)
+		if gw == nil {
+			gw = valuesOf(p.gradW)
 		} else {
-			addInto(g.Kernel, p.gradK.Value().(*tensor.Dense))
-			addInto(g.RecurrentKernel, p.gradR.Value().(*tensor.Dense))
-			if p.gradB != nil {
-				addInto(g.Bias, p.gradB.Value().(*tensor.Dense))
+			for i, n := range p.gradW {
+				addInto(gw[i], n.Value().(*tensor.Dense))
 			}
+		}
+		if g == nil {
+			g = &Grads{Input: zeros(l.dt, rec.batch, rec.steps, l.inputDim)}
 		}
 		setStep(g.Input, l.timeIndex(k, rec.steps), p.gradX[0].Value().(*tensor.Dense))
 		dh, dc = cloneValue(p.gradH0.Value()), cloneValue(p.gradC0.Value())
 	}
+	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
 	g.InitialH, g.InitialC = dh, dc
 	return g, nil
 }
 
-// newGrads copies the weight and initial-state gradients out of p and
-// allocates the input gradient.
-func (l *LSTM) newGrads(rec *record, p *program) *Grads {
+// newGrads assembles the weight gradients gw, copies the initial-state
+// gradients out of p and allocates the input gradient.
+func (l *LSTM) newGrads(rec *record, gw []*tensor.Dense, p *program) *Grads {
 	g := &Grads{
-		Input:           zeros(l.dt, rec.batch, rec.steps, l.inputDim),
-		Kernel:          cloneValue(p.gradK.Value()),
-		RecurrentKernel: cloneValue(p.gradR.Value()),
-		InitialH:        cloneValue(p.gradH0.Value()),
-		InitialC:        cloneValue(p.gradC0.Value()),
+		Input:    zeros(l.dt, rec.batch, rec.steps, l.inputDim),
+		InitialH: cloneValue(p.gradH0.Value()),
+		InitialC: cloneValue(p.gradC0.Value()),
 	}
-	if p.gradB != nil {
-		g.Bias = cloneValue(p.gradB.Value())
-	}
+	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
 	return g
+}
+
+// valuesOf copies the values of nodes out of the tape's memory.
+func valuesOf(nodes []*G.Node) []*tensor.Dense {
+	vs := make([]*tensor.Dense, len(nodes))
+	for i, n := range nodes {
+		vs[i] = cloneValue(n.Value())
+	}
+	return vs
 }
 
 // checkSeeds validates the output gradients against the recorded call.
