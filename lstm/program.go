@@ -122,9 +122,9 @@ type programInputs struct {
 	xs      []*tensor.Dense
 	weights []*tensor.Dense // aligned with weightNodes.nodes
 	h0, c0  *tensor.Dense
-	masks  *maskValues
-	seedH  []*tensor.Dense // aligned with program.seedH
-	seedC  *tensor.Dense
+	masks   *maskValues
+	seedH   []*tensor.Dense // aligned with program.seedH
+	seedC   *tensor.Dense
 }
 
 // maskValues hold the dropout multipliers of one batch (nil entries: none).
