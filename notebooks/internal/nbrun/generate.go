@@ -105,7 +105,10 @@ func generate(nb *Notebook, name, modPath, rel string, opt genOptions) (program,
 			n = "_"
 			p.blanks[is.path] = true
 		}
-		fmt.Fprintf(&b, "\t%s %q\n", n, is.path)
+		if n != "" {
+			n += " "
+		}
+		fmt.Fprintf(&b, "\t%s%q\n", n, is.path)
 	}
 	b.WriteString(")\n\n// Display shows d at once, as gophernotes' predeclared Display does.\n")
 	b.WriteString("func Display(d display.Data) error { return nbrt__.Display(d) }\n\n")
