@@ -42,15 +42,7 @@ func TestValidate(t *testing.T) {
 		{"data value not text", nbJSON("4", `{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "", "outputs": [{"output_type": "display_data", "data": {"text/plain": 3}, "metadata": {}}]}`), `data["text/plain"]: want a string`},
 	}
 	for _, tt := range tests {
-		err := Validate([]byte(tt.json))
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s: unexpected error %v", tt.name, err)
-		case tt.want != "" && err == nil:
-			t.Errorf("%s: no error, want %q", tt.name, tt.want)
-		case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-			t.Errorf("%s: error %q does not contain %q", tt.name, err, tt.want)
-		}
+		checkErr(t, tt.name, Validate([]byte(tt.json)), tt.want)
 	}
 }
 
@@ -74,14 +66,19 @@ func TestCheckExecuted(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		err = CheckExecuted(nb)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s: unexpected error %v", tt.name, err)
-		case tt.want != "" && err == nil:
-			t.Errorf("%s: no error, want %q", tt.name, tt.want)
-		case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-			t.Errorf("%s: error %q does not contain %q", tt.name, err, tt.want)
-		}
+		checkErr(t, tt.name, CheckExecuted(nb), tt.want)
+	}
+}
+
+// checkErr checks that err is nil when want is "", else that it contains want.
+func checkErr(t *testing.T, name string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: unexpected error %v", name, err)
+	case want != "" && err == nil:
+		t.Errorf("%s: no error, want %q", name, want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("%s: error %q does not contain %q", name, err, want)
 	}
 }
