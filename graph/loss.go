@@ -59,17 +59,19 @@ func (l *builtinLoss) Target(y *tensor.Dense, predShape []int) (*tensor.Dense, e
 
 // losses maps every accepted name (Keras names and aliases) to a constructor.
 var losses = map[string]func() Loss{
-	"mse":                             func() Loss { return &builtinLoss{name: "mse", node: mseNode} },
-	"mean_squared_error":              func() Loss { return &builtinLoss{name: "mean_squared_error", node: mseNode} },
-	"mae":                             func() Loss { return &builtinLoss{name: "mae", node: maeNode} },
-	"mean_absolute_error":             func() Loss { return &builtinLoss{name: "mean_absolute_error", node: maeNode} },
-	"mape":                            func() Loss { return &builtinLoss{name: "mape", node: mapeNode} },
-	"mean_absolute_percentage_error":  func() Loss { return &builtinLoss{name: "mean_absolute_percentage_error", node: mapeNode} },
-	"huber":                           func() Loss { return &builtinLoss{name: "huber", node: huberNode} },
-	"huber_loss":                      func() Loss { return &builtinLoss{name: "huber_loss", node: huberNode} },
-	"binary_crossentropy":             func() Loss { return &builtinLoss{name: "binary_crossentropy", node: bceNode} },
-	"categorical_crossentropy":        func() Loss { return &builtinLoss{name: "categorical_crossentropy", node: cceNode} },
-	"sparse_categorical_crossentropy": func() Loss { return &builtinLoss{name: "sparse_categorical_crossentropy", node: sparseCCENode, sparse: true} },
+	"mse":                            func() Loss { return &builtinLoss{name: "mse", node: mseNode} },
+	"mean_squared_error":             func() Loss { return &builtinLoss{name: "mean_squared_error", node: mseNode} },
+	"mae":                            func() Loss { return &builtinLoss{name: "mae", node: maeNode} },
+	"mean_absolute_error":            func() Loss { return &builtinLoss{name: "mean_absolute_error", node: maeNode} },
+	"mape":                           func() Loss { return &builtinLoss{name: "mape", node: mapeNode} },
+	"mean_absolute_percentage_error": func() Loss { return &builtinLoss{name: "mean_absolute_percentage_error", node: mapeNode} },
+	"huber":                          func() Loss { return &builtinLoss{name: "huber", node: huberNode} },
+	"huber_loss":                     func() Loss { return &builtinLoss{name: "huber_loss", node: huberNode} },
+	"binary_crossentropy":            func() Loss { return &builtinLoss{name: "binary_crossentropy", node: bceNode} },
+	"categorical_crossentropy":       func() Loss { return &builtinLoss{name: "categorical_crossentropy", node: cceNode} },
+	"sparse_categorical_crossentropy": func() Loss {
+		return &builtinLoss{name: "sparse_categorical_crossentropy", node: sparseCCENode, sparse: true}
+	},
 }
 
 // LossNames returns the accepted loss names, sorted.
