@@ -53,7 +53,7 @@ func (lg *lossGraph) run(yt, yp *tensor.Dense) (float64, *tensor.Dense, error) {
 	if err := lg.vm.RunAll(); err != nil {
 		return 0, nil, err
 	}
-	v := scalarValue(lg.out.Value())
+	v := scalarOf(lg.out.Value())
 	gd := lg.grd.Value().(*tensor.Dense).Clone().(*tensor.Dense)
 	return v, gd, nil
 }
@@ -100,8 +100,8 @@ func (c *lossCache) close() {
 	c.graphs = map[string]*lossGraph{}
 }
 
-// scalarValue returns the float64 held by a scalar graph value.
-func scalarValue(v G.Value) float64 {
+// scalarOf returns the float64 held by a scalar graph value.
+func scalarOf(v G.Value) float64 {
 	switch d := v.Data().(type) {
 	case float64:
 		return d
