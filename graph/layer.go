@@ -56,9 +56,12 @@ type Layer interface {
 	Config() (json.RawMessage, error)
 }
 
-// Stateful is implemented by layers that carry state between batches
-// (a stateful LSTM).
+// Stateful is implemented by layers that can carry state between batches
+// (an LSTM built with Stateful true).
 type Stateful interface {
+	// IsStateful reports whether the layer carries its states across
+	// batches now.
+	IsStateful() bool
 	// ResetStates sets the carried states to zeros.
 	ResetStates() error
 }

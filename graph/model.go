@@ -247,7 +247,7 @@ func joinInts(v []int) string {
 // ResetStates resets every Stateful layer.
 func (m *Model) ResetStates() error {
 	for _, l := range m.layers {
-		if s, ok := l.(Stateful); ok {
+		if s, ok := l.(Stateful); ok && s.IsStateful() {
 			if err := s.ResetStates(); err != nil {
 				return fmt.Errorf("graph: resetting states of %s: %w", l.Name(), err)
 			}
@@ -259,7 +259,7 @@ func (m *Model) ResetStates() error {
 // stateful reports whether a layer carries state between batches.
 func (m *Model) stateful() bool {
 	for _, l := range m.layers {
-		if _, ok := l.(Stateful); ok {
+		if s, ok := l.(Stateful); ok && s.IsStateful() {
 			return true
 		}
 	}

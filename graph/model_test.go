@@ -284,6 +284,7 @@ type statefulDense struct {
 }
 
 func (s *statefulDense) ResetStates() error { s.resets++; return nil }
+func (s *statefulDense) IsStateful() bool   { return true }
 
 func TestFitStateful(t *testing.T) {
 	d, _ := NewDenseLayer(DenseDefaults(1))

@@ -89,3 +89,7 @@ func (l *LSTM) States() *State {
 	}
 	return &State{H: l.states.H.Clone().(*tensor.Dense), C: l.states.C.Clone().(*tensor.Dense)}
 }
+
+// IsStateful reports whether the layer carries its states across calls
+// (Config.Stateful).
+func (l *LSTM) IsStateful() bool { return l.cfg.Stateful }
