@@ -37,20 +37,41 @@ func (l *LSTM) newWeightNodes(g *G.ExprGraph) (*weightNodes, error) {
 	}
 	var err error
 	for k := 0; k < 4; k++ {
-		cols := G.S(k*u, (k+1)*u)
-		if w.kernelGate[k], err = G.Slice(w.kernel, nil, cols); err != nil {
+		if w.kernelGate[k], err = sliceCols(w.kernel, k*u, (k+1)*u); err != nil {
 			return nil, err
 		}
-		if w.recGate[k], err = G.Slice(w.recurrent, nil, cols); err != nil {
+		if w.recGate[k], err = sliceCols(w.recurrent, k*u, (k+1)*u); err != nil {
 			return nil, err
 		}
 		if w.bias != nil {
-			if w.biasGate[k], err = G.Slice(w.bias, cols); err != nil {
+			if w.biasGate[k], err = sliceCols(w.bias, k*u, (k+1)*u); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return w, nil
+}
+
+// sliceCols returns the columns [from, to) of n's last axis (n is a vector
+// or a matrix). Gorgonia's Slice drops an axis sliced to length 1, so with
+// units = 1 the result is reshaped back to keep that axis.
+func sliceCols(n *G.Node, from, to int) (*G.Node, error) {
+	var s *G.Node
+	var err error
+	if n.Dims() == 1 {
+		s, err = G.Slice(n, G.S(from, to))
+	} else {
+		s, err = G.Slice(n, nil, G.S(from, to))
+	}
+	if err != nil {
+		return nil, err
+	}
+	want := n.Shape().Clone()
+	want[len(want)-1] = to - from
+	if sameShape(s.Shape(), want...) { // not Shape.Eq: it equates (n) and (n, 1)
+		return s, nil
+	}
+	return G.Reshape(s, want)
 }
 
 func (l *LSTM) newMaskNodes(g *G.ExprGraph, batch int, input, recurrent bool) *maskNodes {
@@ -98,7 +119,7 @@ func (l *LSTM) step(w *weightNodes, m *maskNodes, x, h, c *G.Node) (h2, c2 *G.No
 		}
 		u := l.cfg.Units
 		for k := range z {
-			z[k] = G.Must(G.Slice(zz, nil, G.S(k*u, (k+1)*u)))
+			z[k] = G.Must(sliceCols(zz, k*u, (k+1)*u))
 		}
 	} else {
 		for k := range z {
