@@ -42,7 +42,9 @@ var gradCases = []gradCase{
 	{name: "activation=sigmoid+recurrent=sigmoid", units: 2, batch: 2, steps: 3, in: 2,
 		edit: func(c *Config) { c.Activation, c.RecurrentActivation, c.ReturnSequences = "sigmoid", "sigmoid", true }},
 	{name: "recurrent=hard_sigmoid_keras3", units: 2, batch: 2, steps: 3, in: 2, initState: true,
-		edit: func(c *Config) { c.RecurrentActivation, c.ReturnState, c.Implementation = "hard_sigmoid_keras3", true, 2 }},
+		edit: func(c *Config) {
+			c.RecurrentActivation, c.ReturnState, c.Implementation = "hard_sigmoid_keras3", true, 2
+		}},
 	{name: "use_bias=false", units: 2, batch: 2, steps: 3, in: 2, initState: true,
 		edit: func(c *Config) { c.UseBias, c.ReturnSequences, c.ReturnState = false, true, true }},
 	{name: "unit_forget_bias=false/seeded_weights", units: 3, batch: 2, steps: 3, in: 2, ownWeights: true,
@@ -54,7 +56,9 @@ var gradCases = []gradCase{
 	{name: "batch_1+single_timestep+go_backwards+sequences", units: 2, batch: 1, steps: 1, in: 3,
 		edit: func(c *Config) { c.GoBackwards, c.ReturnSequences = true, true }},
 	{name: "units_1+impl1+sequences+state", units: 1, batch: 2, steps: 3, in: 2, initState: true, masks: true,
-		edit: func(c *Config) { c.ReturnSequences, c.ReturnState, c.Dropout, c.RecurrentDropout = true, true, 0.2, 0.3 }},
+		edit: func(c *Config) {
+			c.ReturnSequences, c.ReturnState, c.Dropout, c.RecurrentDropout = true, true, 0.2, 0.3
+		}},
 	{name: "units_1+impl2+batch_1+input_dim_1", units: 1, batch: 1, steps: 3, in: 1, initState: true,
 		edit: func(c *Config) { c.Implementation, c.ReturnState = 2, true }},
 	{name: "batch_1+go_backwards+dropout+state", units: 2, batch: 1, steps: 4, in: 1, initState: true, masks: true,
