@@ -257,3 +257,31 @@ func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 		}
 	}
 }
+
+// fixtureNamed returns the golden Keras case with the given name.
+func fixtureNamed(t *testing.T, name string) *fixture {
+	t.Helper()
+	for _, f := range loadFixtures(t) {
+		if f.Name == name {
+			return f
+		}
+	}
+	t.Fatalf("no fixture %q in %s", name, fixtureDir())
+	return nil
+}
+
+// statefulLayer builds f's layer as a stateful one (float64).
+func (f *fixture) statefulLayer(t *testing.T, unroll bool) *LSTM {
+	t.Helper()
+	l, err := f.layer(unroll, tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := l.Settings()
+	cfg.Stateful = true
+	s := mustNew(t, cfg)
+	if err := s.SetWeights(l.Weights()...); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
