@@ -122,6 +122,14 @@ func TestErrors(t *testing.T) {
 			_, err := built(func(c *Config) { c.ReturnSequences = true }).VJP(Outputs{Output: zeros(tensor.Float64, 2, 2)})
 			return err
 		}, []string{"gradient of output", "(2, 3, 2)"}},
+		{"VJP output seed (n) for (n, 1)", func() error {
+			l := mustNew(t, Default(1))
+			if _, err := l.Call(x, CallOptions{Training: true}); err != nil {
+				return nil
+			}
+			_, err := l.VJP(Outputs{Output: zeros(tensor.Float64, 2)})
+			return err
+		}, []string{"gradient of output", "shape (2)", "want (2, 1)"}},
 		{"VJP output seed dtype", func() error {
 			_, err := built(plain).VJP(Outputs{Output: zeros(tensor.Float32, 2, 2)})
 			return err

@@ -231,7 +231,7 @@ func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 		t.Errorf("bias gradient without use_bias")
 	}
 	for _, tg := range targets {
-		if tg.g == nil || !tg.g.Shape().Eq(tg.v.Shape()) {
+		if tg.g == nil || !sameShape(tg.g.Shape(), tg.v.Shape()...) {
 			t.Errorf("%s: gradient %v, want shape %v", tg.name, tg.g, tg.v.Shape())
 			continue
 		}
