@@ -144,7 +144,7 @@ func (l *LSTM) checkSeeds(rec *record, d *Outputs) error {
 		if t.Dtype() != l.dt {
 			return fmt.Errorf("lstm: VJP: gradient of %s has dtype %v, want %v", name, t.Dtype(), l.dt)
 		}
-		if !t.Shape().Eq(want) {
+		if !sameShape(t.Shape(), want...) { // not Shape.Eq: it equates (n) and (n, 1)
 			return fmt.Errorf("lstm: VJP: gradient of %s has shape %v, want %v", name, t.Shape(), want)
 		}
 		return nil

@@ -1,0 +1,121 @@
+// Package lstm is the Keras 2.2 LSTM layer (keras.layers.LSTM of Keras
+// 2.0.9 to 2.2.5) on Gorgonia, in float32 or float64, with the same
+// arguments, defaults, weight layout and numbers as Keras, so that weights
+// move between the two unchanged.
+//
+// # Use
+//
+// Create a layer with New(Default(units)), changing Config fields first.
+// Call runs it on a batch x of shape (batch, timesteps, input_dim) and
+// builds the weights on the first call (input_dim and dtype from x; or call
+// BuildFor, or SetWeights). A Call with Training true also records what VJP
+// needs: given the gradients of a scalar loss with respect to the outputs,
+// VJP returns the gradients with respect to the input, the weights and the
+// initial state. The layer is also a graph.Layer (Forward, Backward,
+// Params) for use in a graph.Model, and Config returns its configuration as
+// JSON with the Keras argument names.
+//
+// # Arguments
+//
+// Config holds every Keras argument (see its fields for the details):
+// Units; Activation (default "tanh") and RecurrentActivation (default
+// "hard_sigmoid"); UseBias; KernelInitializer (glorot_uniform),
+// RecurrentInitializer (orthogonal), BiasInitializer (zeros) and
+// UnitForgetBias; Kernel-, Recurrent-, Bias- and ActivityRegularizer;
+// Kernel-, Recurrent- and BiasConstraint; Dropout and RecurrentDropout;
+// Implementation (1 or 2); ReturnSequences; ReturnState; GoBackwards;
+// Stateful (with BatchSize); Unroll. Seed seeds every random draw of the
+// layer (initial weights and dropout masks). Call takes, per batch,
+// Training, an InitialState [h0, c0] and optional explicit dropout Masks.
+//
+// # Equations and weight layout
+//
+// With σ the recurrent activation, φ the activation, row vectors and the
+// gate order i, f, c, o (input, forget, cell candidate, output), one step is
+//
+//	i_t = σ(x_t W_i + h_{t-1} U_i + b_i)
+//	f_t = σ(x_t W_f + h_{t-1} U_f + b_f)
+//	c̃_t = φ(x_t W_c + h_{t-1} U_c + b_c)
+//	o_t = σ(x_t W_o + h_{t-1} U_o + b_o)
+//	c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t
+//	h_t = o_t ⊙ φ(c_t)
+//
+// The weights, in Keras get_weights() order, are the kernel W of shape
+// (input_dim, 4·units), the recurrent kernel U of shape (units, 4·units) and
+// the bias b of shape (4·units) (only with UseBias), each split along its
+// last axis into the blocks [i | f | c | o]. The states are [h, c], each
+// (batch, units); the output is h_t. The initial state is zeros unless given
+// (or carried, see Stateful). Implementation 1 computes the four gate
+// products separately, implementation 2 one fused product x W + h U + b
+// split in four; they differ only by rounding (and in dropout, below).
+//
+// # Unroll
+//
+// Both modes compute the same numbers (the tests check them to 1e-12 in
+// float64, outputs and gradients).
+//
+// Unroll true builds the whole sequence as one static Gorgonia graph (and
+// its gradient graph), compiled once per batch size and sequence length.
+// Compile time grows faster than the node count (about 0.8 s at 6k nodes)
+// and memory holds every step's intermediates: pick it for short, fixed
+// sequences.
+//
+// Unroll false (the default) compiles one cell graph, and its
+// vector-Jacobian product, once per batch size and runs it step by step,
+// from the last step to the first for the gradients: compile once, any
+// sequence length. Pick it for long or varying sequences.
+//
+// # Outputs
+//
+// Output is h_T, (batch, units), or with ReturnSequences every h_t,
+// (batch, timesteps, units). With ReturnState, H and C are also set to the
+// final states h_T and c_T (Keras returns [output, h, c]).
+//
+// GoBackwards processes x_{T-1}, …, x_0. As in Keras the returned sequence
+// is not reversed back: output step k belongs to input step T-1-k, and h_T
+// is the state after the step on x_0.
+//
+// # Dropout
+//
+// Dropout and RecurrentDropout (in [0, 1); 0 is off) act only in training
+// calls; inference ignores them. As Keras 2.2, one set of inverted-dropout
+// masks (keep/(1-rate), keep with probability 1-rate) is drawn per batch
+// and shared by every timestep: four masks on x_t and four on h_{t-1}
+// before U, one per gate. Implementation 2 uses the first mask of each for
+// all gates. The states h and c themselves are never dropped. The masks are
+// drawn from the layer's seeded source (the same Seed gives the same masks,
+// call after call), or given in CallOptions.Masks.
+//
+// # Stateful
+//
+// A Stateful layer carries the final states of each call (training or
+// inference) into the next one, sample by sample: row i of the next batch
+// continues from row i of this one. Splitting sequences into consecutive
+// chunks and calling the layer on each gives the outputs of one call on the
+// whole sequences. The batch size is fixed (Config.BatchSize, or the first
+// call's); another batch size is an error. ResetStates sets the states back
+// to zeros, ResetStatesTo to given values, States reads them. An explicit
+// InitialState takes precedence over the carried states (as Keras 2.2).
+// Gradients do not flow from one call to the previous one (truncated
+// backpropagation through time); VJP still returns the gradient with
+// respect to the state the call started from. With GoBackwards each chunk
+// is processed reversed, as in Keras.
+//
+// # Keras 2.2 and Keras 3
+//
+// The defaults are those of Keras 2.2. Keras 2.3, tf.keras (TF2) and Keras 3
+// changed three things that give different numbers for the same weights:
+//
+//   - recurrent_activation defaults to "sigmoid" instead of "hard_sigmoid";
+//   - hard_sigmoid itself is clip(0.2·x+0.5, 0, 1) in Keras 2 and tf.keras
+//     but clip(x/6+0.5, 0, 1) in Keras 3;
+//   - implementation defaults to 2 instead of 1 (the same numbers without
+//     dropout; with dropout, implementation 2 uses one mask per path).
+//
+// To reproduce a tf.keras or Keras 3 layer with default arguments, set
+// RecurrentActivation to "sigmoid" and Implementation to 2; for a Keras 3
+// layer created with recurrent_activation="hard_sigmoid", set
+// RecurrentActivation to "hard_sigmoid_keras3". Keras 3 also draws
+// initial weights differently (same distributions, other generator), so
+// copy weights with SetWeights rather than relying on seeds.
+package lstm
