@@ -38,3 +38,22 @@ func TestStartup(t *testing.T) {
 		}
 	}
 }
+
+// TestFloat64sView reads a sliced view: only the view's values.
+func TestFloat64sView(t *testing.T) {
+	d := NewDense(tensor.Float64, []int{3, 4}, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+	v, err := d.Slice(tensor.S(1, 3), tensor.S(1, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Float64s(v.(*tensor.Dense))
+	want := []float64{5, 6, 9, 10}
+	if len(got) != len(want) {
+		t.Fatalf("Float64s(view) = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Float64s(view) = %v, want %v", got, want)
+		}
+	}
+}

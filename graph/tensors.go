@@ -54,6 +54,10 @@ func NewDense(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
 // tensor or a Gorgonia scalar value (*G.F64, *G.F32).
 // It panics if t is not float32 or float64.
 func Float64s(t G.Value) []float64 {
+	if d, ok := t.(*tensor.Dense); ok && d.IsView() {
+		// A view's Data is its backing array from the view's start.
+		t = d.Materialize().(*tensor.Dense)
+	}
 	switch d := t.Data().(type) {
 	case []float64:
 		return append([]float64(nil), d...)

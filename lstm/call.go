@@ -117,6 +117,7 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 	out := l.assemble(hs, cT)
 	rec.outs = out
 	if l.cfg.Stateful {
+		l.cfg.BatchSize = batch
 		l.states = &State{H: hs[len(hs)-1].Clone().(*tensor.Dense), C: cT.Clone().(*tensor.Dense)}
 	}
 	if err := l.activity(out); err != nil {

@@ -6,14 +6,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// checkStatefulBatch fixes a stateful layer's batch size on first use and
-// refuses another one later.
+// checkStatefulBatch refuses a batch size other than a stateful layer's
+// fixed one (fixBatch sets it on the first successful call).
 func (l *LSTM) checkStatefulBatch(batch int) error {
-	if !l.cfg.Stateful {
+	if !l.cfg.Stateful || l.cfg.BatchSize == 0 {
 		return nil
-	}
-	if l.cfg.BatchSize == 0 {
-		l.cfg.BatchSize = batch
 	}
 	if batch != l.cfg.BatchSize {
 		return fmt.Errorf("lstm: stateful layer %q has batch size %d; got a batch of %d (a stateful layer needs the same batch size on every call)", l.cfg.Name, l.cfg.BatchSize, batch)
@@ -70,13 +67,15 @@ func (l *LSTM) ResetStatesTo(s State) error {
 	if s.H == nil {
 		return fmt.Errorf("lstm: ResetStatesTo: h is nil")
 	}
-	if err := l.checkStatefulBatch(s.H.Shape()[0]); err != nil {
+	batch := s.H.Shape()[0]
+	if err := l.checkStatefulBatch(batch); err != nil {
 		return err
 	}
-	h, c, err := l.initialState(l.cfg.BatchSize, &s)
+	h, c, err := l.initialState(batch, &s)
 	if err != nil {
 		return err
 	}
+	l.cfg.BatchSize = batch
 	l.states = &State{H: h.Clone().(*tensor.Dense), C: c.Clone().(*tensor.Dense)}
 	return nil
 }
