@@ -153,7 +153,7 @@ func (d *Dense) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
 	y := dg.y.Value().(*tensor.Dense).Clone().(*tensor.Dense)
 	d.penalty = 0
 	if dg.pen != nil {
-		d.penalty = scalarOf(dg.pen.Value())
+		d.penalty = Float64s(dg.pen.Value())[0]
 	}
 	out := append(append([]int(nil), xs[:len(xs)-1]...), d.cfg.Units)
 	if err := y.Reshape(out...); err != nil {

@@ -8,9 +8,9 @@ import (
 )
 
 // EarlyStopping stops training when a monitored quantity stops improving,
-// as Keras 2.2.4's EarlyStopping: an epoch improves when
-// current - MinDelta < best (mode min) or current + MinDelta > best (mode
-// max); after Patience epochs without improvement, training stops, and with
+// as Keras 2.2.4's EarlyStopping: an epoch improves when it beats the best
+// value by more than MinDelta, current + MinDelta < best (mode min) or
+// current - MinDelta > best (mode max); after Patience epochs without improvement, training stops, and with
 // RestoreBestWeights the weights of the best epoch are restored (Keras
 // 2.2.4 restores only when it stops training early).
 type EarlyStopping struct {
@@ -74,9 +74,9 @@ func (e *EarlyStopping) OnEpochEnd(m *Model, epoch int, logs map[string]float64)
 		sort.Strings(names)
 		return false, fmt.Errorf("graph: EarlyStopping monitors %q, which is not logged: available are %s", e.Monitor, strings.Join(names, ", "))
 	}
-	better := cur-e.MinDelta < e.best
+	better := cur+e.MinDelta < e.best
 	if e.maximize {
-		better = cur+e.MinDelta > e.best
+		better = cur-e.MinDelta > e.best
 	}
 	if better {
 		e.best, e.bestEpoch, e.wait = cur, epoch, 0

@@ -53,7 +53,7 @@ func (lg *lossGraph) run(yt, yp *tensor.Dense) (float64, *tensor.Dense, error) {
 	if err := lg.vm.RunAll(); err != nil {
 		return 0, nil, err
 	}
-	v := scalarOf(lg.out.Value())
+	v := Float64s(lg.out.Value())[0]
 	gd := lg.grd.Value().(*tensor.Dense).Clone().(*tensor.Dense)
 	return v, gd, nil
 }
@@ -98,19 +98,4 @@ func (c *lossCache) close() {
 		lg.vm.Close()
 	}
 	c.graphs = map[string]*lossGraph{}
-}
-
-// scalarOf returns the float64 held by a scalar graph value.
-func scalarOf(v G.Value) float64 {
-	switch d := v.Data().(type) {
-	case float64:
-		return d
-	case float32:
-		return float64(d)
-	case []float64:
-		return d[0]
-	case []float32:
-		return float64(d[0])
-	}
-	panic(fmt.Sprintf("graph: scalar of %T", v.Data()))
 }

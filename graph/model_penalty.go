@@ -72,7 +72,7 @@ func (pg *penaltyGraph) run(addGrads bool) (float64, error) {
 			addInto(p.Grad, pg.grads[i].Value().(*tensor.Dense))
 		}
 	}
-	return scalarOf(pg.total.Value()), nil
+	return Float64s(pg.total.Value())[0], nil
 }
 
 // addInto adds src's values to dst (same size and dtype).
