@@ -24,7 +24,7 @@ import (
 // numpy adds to each entry; arrays maps each name to a tensor of the same
 // shape and dtype: float32 ('<f4', '>f4') and float64 ('<f8', '>f8') only.
 // Fortran-order arrays are converted to row-major. Any other dtype, a
-// zero-size array, duplicate names, or a truncated or corrupt file is an
+// zero-size array, an empty or duplicate name, or a truncated or corrupt file is an
 // error; ReadNPZ does not panic on bad input.
 func ReadNPZ(path string) (names []string, arrays map[string]*tensor.Dense, err error) {
 	defer func() {
@@ -49,6 +49,9 @@ func ReadNPZ(path string) (names []string, arrays map[string]*tensor.Dense, err 
 	arrays = make(map[string]*tensor.Dense)
 	for _, key := range zr.Keys() {
 		name := strings.TrimSuffix(key, ".npy")
+		if name == "" {
+			return nil, nil, fmt.Errorf("graph: ReadNPZ %s: entry %q has an empty array name", path, key)
+		}
 		if _, dup := arrays[name]; dup {
 			return nil, nil, fmt.Errorf("graph: ReadNPZ %s: two arrays named %q", path, name)
 		}

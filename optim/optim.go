@@ -45,11 +45,19 @@ func (c Clip) validate(opt string) error {
 	return nonNeg(opt, "clipvalue", c.ClipValue)
 }
 
-// names lists the accepted optimizer names with the Keras class name of each.
-var names = []struct{ name, class string }{
-	{"sgd", "SGD"}, {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"},
-	{"adadelta", "Adadelta"}, {"adam", "Adam"}, {"adamax", "Adamax"},
-	{"nadam", "Nadam"},
+// registry lists the optimizers New accepts, with the Keras class name of
+// each and a constructor returning the optimizer and its learning rate.
+var registry = []struct {
+	name, class string
+	make        func() (Optimizer, *float64)
+}{
+	{"sgd", "SGD", func() (Optimizer, *float64) { o := NewSGD(); return o, &o.LR }},
+	{"rmsprop", "RMSprop", func() (Optimizer, *float64) { o := NewRMSprop(); return o, &o.LR }},
+	{"adagrad", "Adagrad", func() (Optimizer, *float64) { o := NewAdagrad(); return o, &o.LR }},
+	{"adadelta", "Adadelta", func() (Optimizer, *float64) { o := NewAdadelta(); return o, &o.LR }},
+	{"adam", "Adam", func() (Optimizer, *float64) { o := NewAdam(); return o, &o.LR }},
+	{"adamax", "Adamax", func() (Optimizer, *float64) { o := NewAdamax(); return o, &o.LR }},
+	{"nadam", "Nadam", func() (Optimizer, *float64) { o := NewNadam(); return o, &o.LR }},
 }
 
 // New returns the optimizer registered as name (sgd, rmsprop, adagrad,
@@ -60,45 +68,22 @@ func New(name string, lr float64) (Optimizer, error) {
 	if lr != lr {
 		return nil, fmt.Errorf("optim: lr is NaN: want a number >= 0")
 	}
-	var o Optimizer
-	var set *float64
-	switch strings.ToLower(name) {
-	case "sgd":
-		x := NewSGD()
-		o, set = x, &x.LR
-	case "rmsprop":
-		x := NewRMSprop()
-		o, set = x, &x.LR
-	case "adagrad":
-		x := NewAdagrad()
-		o, set = x, &x.LR
-	case "adadelta":
-		x := NewAdadelta()
-		o, set = x, &x.LR
-	case "adam":
-		x := NewAdam()
-		o, set = x, &x.LR
-	case "adamax":
-		x := NewAdamax()
-		o, set = x, &x.LR
-	case "nadam":
-		x := NewNadam()
-		o, set = x, &x.LR
-	default:
-		acc := make([]string, len(names))
-		for i, n := range names {
-			acc[i] = n.name
+	acc := make([]string, len(registry))
+	for i, r := range registry {
+		if r.name != strings.ToLower(name) {
+			acc[i] = r.name
+			continue
 		}
-		return nil, fmt.Errorf("optim: unknown optimizer %q: want one of %s",
-			name, strings.Join(acc, ", "))
+		o, set := r.make()
+		if lr > 0 {
+			*set = lr
+		}
+		if err := o.Validate(); err != nil {
+			return nil, err
+		}
+		return o, nil
 	}
-	if lr > 0 {
-		*set = lr
-	}
-	if err := o.Validate(); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return nil, fmt.Errorf("optim: unknown optimizer %q: want one of %s", name, strings.Join(acc, ", "))
 }
 
 // envelope is Keras' serialize_keras_object form.
@@ -115,9 +100,9 @@ func Marshal(o Optimizer) ([]byte, error) {
 		return nil, err
 	}
 	class := ""
-	for _, n := range names {
-		if n.name == o.Name() {
-			class = n.class
+	for _, r := range registry {
+		if r.name == o.Name() {
+			class = r.class
 		}
 	}
 	if class == "" {
