@@ -56,6 +56,8 @@ type record struct {
 	h0, c0       *tensor.Dense
 	masks        *maskValues
 	hs, cs       []*tensor.Dense // states after each processing step (loop mode)
+	x            *tensor.Dense    // the steps stacked (steps·batch, input_dim) (loop mode)
+	zx           [4]*tensor.Dense // their input projection (loop mode)
 	outs         *Outputs
 }
 
@@ -150,31 +152,47 @@ func (l *LSTM) assemble(hs []*tensor.Dense, cT *tensor.Dense) *Outputs {
 }
 
 // forward runs the steps in the layer's mode and returns h after each
-// processing step and the final c. In the loop mode it records the states.
+// processing step and the final c. The loop mode records the states and
+// the input projection for VJP.
 func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
-	key := progKey{batch: rec.batch, steps: rec.steps, maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil}
-	if !l.cfg.Unroll {
-		key.steps = 1
-	}
-	p, err := l.program(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	in := programInputs{weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
+	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
 	if l.cfg.Unroll {
-		in.xs = rec.xs
+		p, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh})
+		if err != nil {
+			return nil, nil, err
+		}
+		in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
 		if err := p.run(in); err != nil {
 			return nil, nil, err
 		}
-		hs := make([]*tensor.Dense, len(p.hs))
-		for k, h := range p.hVals {
-			hs[k] = cloneValue(h)
+		hs := make([]*tensor.Dense, len(p.hVals))
+		for t, h := range p.hVals {
+			hs[t] = cloneValue(h)
 		}
 		return hs, cloneValue(p.cVal), nil
 	}
+	// Loop mode: the input projection of every step in one product, then
+	// the compiled cell once per step.
+	rows := rec.batch * rec.steps
+	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec.x = stackSteps(rec.xs)
+	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps)}); err != nil {
+		return nil, nil, err
+	}
+	for k := 0; k < l.gates(); k++ {
+		rec.zx[k] = cloneValue(pp.zxVals[k])
+	}
+	p, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh})
+	if err != nil {
+		return nil, nil, err
+	}
 	h, c := rec.h0, rec.c0
-	for k := range rec.xs {
-		in.xs, in.h0, in.c0 = rec.xs[k:k+1], h, c
+	in := programInputs{weights: rec.weights, masks: rec.masks}
+	for t := 0; t < rec.steps; t++ {
+		in.zx, in.h0, in.c0 = rec.stepProjection(t), h, c
 		if err := p.run(in); err != nil {
 			return nil, nil, err
 		}
@@ -190,7 +208,7 @@ func (l *LSTM) program(key progKey) (*program, error) {
 		return p, nil
 	}
 	seedAll, seedC := l.cfg.ReturnSequences, l.cfg.ReturnState
-	if !l.cfg.Unroll {
+	if key.kind == cellProg {
 		// One cell: both of its outputs carry gradient from the next step.
 		seedAll, seedC = true, true
 	}

@@ -12,30 +12,43 @@ import (
 // recurrent (u, 4u), bias (4u)). With implementation 1 the graph takes the
 // four gate blocks (input_dim, u), (u, u), (u) as separate inputs: the four
 // per-gate products of Keras' implementation 1, without slicing the weights
-// inside the graph on every run. bias is all nil without use_bias.
+// inside the graph on every run. A graph may hold only the input part
+// (kernel, bias) or only the recurrent part; missing entries are nil.
 type weightNodes struct {
 	kernel, recurrent, bias [4]*G.Node
-	// nodes lists the inputs in binding order: kernels, recurrent kernels,
-	// biases (see LSTM.weightValues).
+	// nodes lists the weight inputs of the graph; idx[i] is the position of
+	// nodes[i] in the full list of weight values: kernel blocks, recurrent
+	// blocks, bias blocks (see LSTM.weightValues).
 	nodes []*G.Node
+	idx   []int
 }
 
-func (l *LSTM) newWeightNodes(g *G.ExprGraph) *weightNodes {
+func (l *LSTM) newWeightNodes(g *G.ExprGraph, input, recurrent bool) *weightNodes {
 	u, n, w := l.cfg.Units, l.gates(), l.cfg.Units
 	if n == 1 {
 		w = 4 * u
 	}
 	ws := &weightNodes{}
-	for k := 0; k < n; k++ {
-		ws.kernel[k] = G.NewMatrix(g, l.dt, G.WithShape(l.inputDim, w), G.WithName(fmt.Sprintf("kernel_%d", k)))
-		ws.recurrent[k] = G.NewMatrix(g, l.dt, G.WithShape(u, w), G.WithName(fmt.Sprintf("recurrent_kernel_%d", k)))
-	}
-	ws.nodes = append(append(ws.nodes, ws.kernel[:n]...), ws.recurrent[:n]...)
-	if l.cfg.UseBias {
+	add := func(dst *[4]*G.Node, part int, shape []int, name string) {
 		for k := 0; k < n; k++ {
-			ws.bias[k] = G.NewVector(g, l.dt, G.WithShape(w), G.WithName(fmt.Sprintf("bias_%d", k)))
+			s := G.WithShape(shape...)
+			nm := G.WithName(fmt.Sprintf("%s_%d", name, k))
+			if len(shape) == 1 {
+				dst[k] = G.NewVector(g, l.dt, s, nm)
+			} else {
+				dst[k] = G.NewMatrix(g, l.dt, s, nm)
+			}
+			ws.nodes, ws.idx = append(ws.nodes, dst[k]), append(ws.idx, part*n+k)
 		}
-		ws.nodes = append(ws.nodes, ws.bias[:n]...)
+	}
+	if input {
+		add(&ws.kernel, 0, []int{l.inputDim, w}, "kernel")
+	}
+	if recurrent {
+		add(&ws.recurrent, 1, []int{u, w}, "recurrent_kernel")
+	}
+	if input && l.cfg.UseBias {
+		add(&ws.bias, 2, []int{w}, "bias")
 	}
 	return ws
 }
@@ -49,62 +62,75 @@ func (l *LSTM) gates() int {
 	return 4
 }
 
+// gateWidth is the width of one weight block: units, or 4·units fused.
+func (l *LSTM) gateWidth() int {
+	if l.gates() == 1 {
+		return 4 * l.cfg.Units
+	}
+	return l.cfg.Units
+}
+
 // maskNodes are the dropout multipliers (mask/(1-rate)) of one graph, shared
-// by every step: x[g] is (batch, input_dim), h[g] is (batch, units). A nil
+// by every step: x[g] is (rows, input_dim), h[g] is (batch, units). A nil
 // entry means no dropout on that path; implementation 2 uses index 0 only.
 type maskNodes struct {
 	x, h [4]*G.Node
 }
 
-func (l *LSTM) newMaskNodes(g *G.ExprGraph, batch int, input, recurrent bool) *maskNodes {
+func (l *LSTM) newMaskNodes(g *G.ExprGraph, xRows, hRows int) *maskNodes {
 	m := &maskNodes{}
 	for k := 0; k < l.gates(); k++ {
-		if input {
-			m.x[k] = G.NewMatrix(g, l.dt, G.WithShape(batch, l.inputDim), G.WithName(fmt.Sprintf("mask_x_%d", k)))
+		if xRows > 0 {
+			m.x[k] = G.NewMatrix(g, l.dt, G.WithShape(xRows, l.inputDim), G.WithName(fmt.Sprintf("mask_x_%d", k)))
 		}
-		if recurrent {
-			m.h[k] = G.NewMatrix(g, l.dt, G.WithShape(batch, l.cfg.Units), G.WithName(fmt.Sprintf("mask_h_%d", k)))
+		if hRows > 0 {
+			m.h[k] = G.NewMatrix(g, l.dt, G.WithShape(hRows, l.cfg.Units), G.WithName(fmt.Sprintf("mask_h_%d", k)))
 		}
 	}
 	return m
 }
 
-// step builds one LSTM step (Keras 2.2 LSTMCell.call, row-vector form):
+func masked(v, mask *G.Node) *G.Node {
+	if mask == nil {
+		return v
+	}
+	return G.Must(G.HadamardProd(v, mask))
+}
+
+// inputPart builds the input projection of Keras 2.2 LSTMCell.call: per
+// weight block k, (x ⊙ m_x[k]) W_k + b_k. x is (rows, input_dim): one step
+// in the unrolled graph, or every step at once in the loop mode.
+func (l *LSTM) inputPart(w *weightNodes, m *maskNodes, x *G.Node) (zx [4]*G.Node, err error) {
+	defer recoverBuild(&err)
+	for k := 0; k < l.gates(); k++ {
+		zx[k] = G.Must(G.Mul(masked(x, m.x[k]), w.kernel[k]))
+		if w.bias[k] != nil {
+			zx[k] = G.Must(G.BroadcastAdd(zx[k], w.bias[k], nil, []byte{0}))
+		}
+	}
+	return zx, nil
+}
+
+// recurrentPart builds the rest of one LSTM step from the input projection
+// zx (Keras 2.2 LSTMCell.call, row-vector form):
 //
 //	i = σ(x W_i + b_i + h U_i)    f = σ(x W_f + b_f + h U_f)
 //	c̃ = φ(x W_c + b_c + h U_c)    o = σ(x W_o + b_o + h U_o)
 //	c' = f⊙c + i⊙c̃               h' = o⊙φ(c')
 //
-// with x and h multiplied by their dropout masks first, when given.
-func (l *LSTM) step(w *weightNodes, m *maskNodes, x, h, c *G.Node) (h2, c2 *G.Node, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("lstm: building step: %v", r)
-		}
-	}()
-	masked := func(v, mask *G.Node) *G.Node {
-		if mask == nil {
-			return v
-		}
-		return G.Must(G.HadamardProd(v, mask))
-	}
+// with h multiplied by its dropout masks first, when given. With
+// implementation 2 the fused (batch, 4u) pre-activation is split into the
+// four gate blocks.
+func (l *LSTM) recurrentPart(w *weightNodes, m *maskNodes, zx [4]*G.Node, h, c *G.Node) (h2, c2 *G.Node, err error) {
+	defer recoverBuild(&err)
 	var z [4]*G.Node
-	if l.cfg.Implementation == 2 {
-		// z = x W + h U + b, then split into the four gate blocks.
-		zz := G.Must(G.Add(G.Must(G.Mul(masked(x, m.x[0]), w.kernel[0])), G.Must(G.Mul(masked(h, m.h[0]), w.recurrent[0]))))
-		if w.bias[0] != nil {
-			zz = G.Must(G.BroadcastAdd(zz, w.bias[0], nil, []byte{0}))
-		}
+	for k := 0; k < l.gates(); k++ {
+		z[k] = G.Must(G.Add(zx[k], G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
+	}
+	if l.gates() == 1 {
+		zz := z[0]
 		for k := range z {
 			z[k] = G.Must(gateBlock(zz, k, 4))
-		}
-	} else {
-		for k := range z {
-			xk := G.Must(G.Mul(masked(x, m.x[k]), w.kernel[k]))
-			if w.bias[k] != nil {
-				xk = G.Must(G.BroadcastAdd(xk, w.bias[k], nil, []byte{0}))
-			}
-			z[k] = G.Must(G.Add(xk, G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
 		}
 	}
 	i := G.Must(l.recAct(z[0]))
@@ -114,6 +140,14 @@ func (l *LSTM) step(w *weightNodes, m *maskNodes, x, h, c *G.Node) (h2, c2 *G.No
 	c2 = G.Must(G.Add(G.Must(G.HadamardProd(f, c)), G.Must(G.HadamardProd(i, cand))))
 	h2 = G.Must(G.HadamardProd(o, G.Must(l.act(c2))))
 	return h2, c2, nil
+}
+
+// recoverBuild turns a panic of Gorgonia's Must while building a graph
+// into an error.
+func recoverBuild(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("lstm: building graph: %v", r)
+	}
 }
 
 // isFloat reports whether dt is one of the dtypes the layer supports.

@@ -92,3 +92,80 @@ func sameShape(a tensor.Shape, b ...int) bool {
 	}
 	return true
 }
+
+// stackSteps stacks per-step (batch, width) tensors into one
+// (steps·batch, width) tensor, step-major: row t·batch+b is xs[t][b].
+func stackSteps(xs []*tensor.Dense) *tensor.Dense {
+	b, w := xs[0].Shape()[0], xs[0].Shape()[1]
+	out := zeros(xs[0].Dtype(), len(xs)*b, w)
+	for t, x := range xs {
+		copyRows(out, t*b, x)
+	}
+	return out
+}
+
+// unstackSteps is the inverse of stackSteps into a (batch, steps, width)
+// tensor, placing processing step t at time index timeIndex(t, steps).
+func unstackSteps(x *tensor.Dense, batch int, timeIndex func(t, steps int) int) *tensor.Dense {
+	rows, w := x.Shape()[0], x.Shape()[1]
+	steps := rows / batch
+	out := zeros(x.Dtype(), batch, steps, w)
+	for t := 0; t < steps; t++ {
+		setStep(out, timeIndex(t, steps), rowBlock(x, t*batch, batch))
+	}
+	return out
+}
+
+// rowBlock returns rows [from, from+n) of a matrix as a matrix sharing its
+// memory.
+func rowBlock(x *tensor.Dense, from, n int) *tensor.Dense {
+	w := x.Shape()[1]
+	switch d := x.Data().(type) {
+	case []float64:
+		return tensor.New(tensor.WithShape(n, w), tensor.WithBacking(d[from*w:(from+n)*w]))
+	case []float32:
+		return tensor.New(tensor.WithShape(n, w), tensor.WithBacking(d[from*w:(from+n)*w]))
+	}
+	panic(fmt.Sprintf("lstm: dtype %v", x.Dtype()))
+}
+
+// copyRows copies the matrix src into dst starting at row `at`.
+func copyRows(dst *tensor.Dense, at int, src *tensor.Dense) {
+	w := dst.Shape()[1]
+	switch d := dst.Data().(type) {
+	case []float64:
+		copy(d[at*w:], src.Data().([]float64))
+	case []float32:
+		copy(d[at*w:], src.Data().([]float32))
+	}
+}
+
+// repeatMasks returns the input dropout masks repeated for every step, as
+// the stacked projection input needs them (the same mask at every
+// timestep, as Keras); recurrent masks are left out.
+func repeatMasks(m *maskValues, steps int) *maskValues {
+	out := &maskValues{}
+	for k, x := range m.x {
+		if x == nil {
+			continue
+		}
+		xs := make([]*tensor.Dense, steps)
+		for t := range xs {
+			xs[t] = x
+		}
+		out.x[k] = stackSteps(xs)
+	}
+	return out
+}
+
+// stepProjection returns the input projection of processing step t (views
+// of the recorded projection).
+func (r *record) stepProjection(t int) [4]*tensor.Dense {
+	var zx [4]*tensor.Dense
+	for k, z := range r.zx {
+		if z != nil {
+			zx[k] = rowBlock(z, t*r.batch, r.batch)
+		}
+	}
+	return zx
+}

@@ -3,7 +3,6 @@ package lstm
 import (
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -54,15 +53,15 @@ func (l *LSTM) VJP(d Outputs) (*Grads, error) {
 	if dc == nil {
 		dc = zeros(l.dt, rec.batch, u)
 	}
-	key := progKey{batch: rec.batch, steps: rec.steps, grad: true, maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil}
 	if l.cfg.Unroll {
-		return l.vjpUnrolled(key, rec, seeds, dc)
+		return l.vjpUnrolled(rec, seeds, dc)
 	}
-	key.steps = 1
-	return l.vjpLoop(key, rec, seeds, dc)
+	return l.vjpLoop(rec, seeds, dc)
 }
 
-func (l *LSTM) vjpUnrolled(key progKey, rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
+func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
+	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
+		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil}
 	p, err := l.program(key)
 	if err != nil {
 		return nil, err
@@ -71,68 +70,79 @@ func (l *LSTM) vjpUnrolled(key progKey, rec *record, seeds []*tensor.Dense, dc *
 	if err := p.run(in); err != nil {
 		return nil, err
 	}
-	g := l.newGrads(rec, valuesOf(p.gradW), p)
-	for k, gx := range p.gradX {
-		setStep(g.Input, l.timeIndex(k, rec.steps), gx.Value().(*tensor.Dense))
-	}
-	return g, nil
-}
-
-func (l *LSTM) vjpLoop(key progKey, rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
-	p, err := l.program(key)
-	if err != nil {
-		return nil, err
-	}
-	var g *Grads
-	var gw []*tensor.Dense // weight gradients, summed over the steps
-	dh := zeros(l.dt, rec.batch, l.cfg.Units)
-	for k := rec.steps - 1; k >= 0; k-- {
-		addInto(dh, seeds[k])
-		in := programInputs{xs: rec.xs[k : k+1], weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks,
-			seedH: []*tensor.Dense{dh}, seedC: dc}
-		if k > 0 {
-			in.h0, in.c0 = rec.hs[k-1], rec.cs[k-1]
-		}
-		if err := p.run(in); err != nil {
-			return nil, err
-		}
-		if gw == nil {
-			gw = valuesOf(p.gradW)
-		} else {
-			for i, n := range p.gradW {
-				addInto(gw[i], n.Value().(*tensor.Dense))
-			}
-		}
-		if g == nil {
-			g = &Grads{Input: zeros(l.dt, rec.batch, rec.steps, l.inputDim)}
-		}
-		setStep(g.Input, l.timeIndex(k, rec.steps), p.gradX[0].Value().(*tensor.Dense))
-		dh, dc = cloneValue(p.gradH0.Value()), cloneValue(p.gradC0.Value())
-	}
-	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
-	g.InitialH, g.InitialC = dh, dc
-	return g, nil
-}
-
-// newGrads assembles the weight gradients gw, copies the initial-state
-// gradients out of p and allocates the input gradient.
-func (l *LSTM) newGrads(rec *record, gw []*tensor.Dense, p *program) *Grads {
 	g := &Grads{
 		Input:    zeros(l.dt, rec.batch, rec.steps, l.inputDim),
 		InitialH: cloneValue(p.gradH0.Value()),
 		InitialC: cloneValue(p.gradC0.Value()),
 	}
+	gw := make([]*tensor.Dense, len(rec.weights))
+	addGrads(gw, p)
 	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
-	return g
+	for t, gx := range p.gradX {
+		setStep(g.Input, l.timeIndex(t, rec.steps), gx.Value().(*tensor.Dense))
+	}
+	return g, nil
 }
 
-// valuesOf copies the values of nodes out of the tape's memory.
-func valuesOf(nodes []*G.Node) []*tensor.Dense {
-	vs := make([]*tensor.Dense, len(nodes))
-	for i, n := range nodes {
-		vs[i] = cloneValue(n.Value())
+// vjpLoop runs the compiled one-step VJP from the last step to the first,
+// carrying dh and dc back and collecting the gradient of each step's input
+// projection, then the projection's VJP once for the input, kernel and
+// bias gradients.
+func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
+	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
+	p, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh})
+	if err != nil {
+		return nil, err
 	}
-	return vs
+	n, width := l.gates(), l.gateWidth()
+	var dz [4]*tensor.Dense
+	for k := 0; k < n; k++ {
+		dz[k] = zeros(l.dt, rec.batch*rec.steps, width)
+	}
+	gw := make([]*tensor.Dense, len(rec.weights))
+	dh := zeros(l.dt, rec.batch, l.cfg.Units)
+	for t := rec.steps - 1; t >= 0; t-- {
+		addInto(dh, seeds[t])
+		in := programInputs{zx: rec.stepProjection(t), weights: rec.weights, h0: rec.h0, c0: rec.c0,
+			masks: rec.masks, seedH: []*tensor.Dense{dh}, seedC: dc}
+		if t > 0 {
+			in.h0, in.c0 = rec.hs[t-1], rec.cs[t-1]
+		}
+		if err := p.run(in); err != nil {
+			return nil, err
+		}
+		addGrads(gw, p)
+		for k := 0; k < n; k++ {
+			copyRows(dz[k], t*rec.batch, p.gradZ[k].Value().(*tensor.Dense))
+		}
+		dh, dc = cloneValue(p.gradH0.Value()), cloneValue(p.gradC0.Value())
+	}
+	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx})
+	if err != nil {
+		return nil, err
+	}
+	in := programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps), seedZ: dz}
+	if err := pp.run(in); err != nil {
+		return nil, err
+	}
+	addGrads(gw, pp)
+	g := &Grads{Input: unstackSteps(pp.gradX[0].Value().(*tensor.Dense), rec.batch, l.timeIndex), InitialH: dh, InitialC: dc}
+	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
+	return g, nil
+}
+
+// addGrads adds the weight gradients of a run of p into the full list gw
+// (see LSTM.weightValues), copying them out of the tape's memory.
+func addGrads(gw []*tensor.Dense, p *program) {
+	for i, n := range p.gradW {
+		v := n.Value().(*tensor.Dense)
+		j := p.w.idx[i]
+		if gw[j] == nil {
+			gw[j] = v.Clone().(*tensor.Dense)
+		} else {
+			addInto(gw[j], v)
+		}
+	}
 }
 
 // checkSeeds validates the output gradients against the recorded call.
