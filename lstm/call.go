@@ -55,7 +55,7 @@ type record struct {
 	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
 	masks        *maskValues
-	hs, cs       []*tensor.Dense // states after each processing step (loop mode)
+	hs, cs       []*tensor.Dense  // states after each processing step (loop mode)
 	x            *tensor.Dense    // the steps stacked (steps·batch, input_dim) (loop mode)
 	zx           [4]*tensor.Dense // their input projection (loop mode)
 	outs         *Outputs
