@@ -6,8 +6,8 @@ package graph
 import "C"
 
 import (
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
 )
 
 // With the build tag openblas, every matrix product of Gorgonia and its
