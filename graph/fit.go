@@ -204,3 +204,24 @@ func (m *Model) trainBatch(x, y *tensor.Dense) ([]float64, error) {
 	}
 	return append([]float64{lv + wpen + act}, metrics...), nil
 }
+
+// TrainOnBatch runs one training update on the batch x, y (Keras
+// train_on_batch): forward in training mode, loss, backward, optimizer step.
+// It returns the batch's loss (with every penalty) and metrics by name.
+func (m *Model) TrainOnBatch(x, y *tensor.Dense) (map[string]float64, error) {
+	if err := m.ready(x, true); err != nil {
+		return nil, err
+	}
+	if err := m.checkTargets(x, y); err != nil {
+		return nil, err
+	}
+	vals, err := m.trainBatch(x, y)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for i, n := range m.logNames() {
+		out[n] = vals[i]
+	}
+	return out, nil
+}

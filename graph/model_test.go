@@ -312,3 +312,33 @@ func TestFitStateful(t *testing.T) {
 		t.Errorf("KeepStates: ResetStates called")
 	}
 }
+
+// TestTrainOnBatch: one update whose loss is the batch's loss before the
+// update (as Evaluate reports it), after which the loss is lower.
+func TestTrainOnBatch(t *testing.T) {
+	x, y := toyData(tensor.Float64, 8)
+	m, opt := toyModel(t, tensor.Float64, 0.1, "mae")
+	before, err := m.Evaluate(x, y, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.TrainOnBatch(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"loss", "mae"} {
+		if math.Abs(got[k]-before[k]) > 1e-12 {
+			t.Errorf("TrainOnBatch %s = %v, want the pre-update value %v", k, got[k], before[k])
+		}
+	}
+	if opt.steps != 1 {
+		t.Errorf("optimizer ran %d steps, want 1", opt.steps)
+	}
+	after, _ := m.Evaluate(x, y, 8)
+	if !(after["loss"] < before["loss"]) {
+		t.Errorf("loss %v after one update, %v before: want lower", after["loss"], before["loss"])
+	}
+	if _, err := m.TrainOnBatch(x, nil); err == nil {
+		t.Error("TrainOnBatch with nil targets succeeded")
+	}
+}
