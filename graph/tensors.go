@@ -74,3 +74,18 @@ func Float64s(t G.Value) []float64 {
 	}
 	panic(fmt.Sprintf("graph: tensor of %v not supported", t.Dtype()))
 }
+
+// Dtype is the element type of tensors (gorgonia.org/tensor's Dtype), and
+// Tensor a dense tensor, under this package's name, so that programs and
+// notebooks can name them without importing gorgonia.org/tensor (which a
+// gophernotes notebook cannot import beside gorgonia).
+type (
+	Dtype  = tensor.Dtype
+	Tensor = tensor.Dense
+)
+
+// The dtypes every block of this library supports.
+var (
+	Float32 = tensor.Float32
+	Float64 = tensor.Float64
+)

@@ -11,7 +11,8 @@ import (
 // Keras arguments (Units is `units`, RecurrentActivation is
 // `recurrent_activation`, and so on).
 type Config struct {
-	// Name is the layer's name in a model (default "lstm").
+	// Name is the layer's name in a model; empty gives "lstm_<n>", n
+	// counting the layers made in this process, as Keras does.
 	Name string
 	// Units is the size of h, c and the output; at least 1.
 	Units int
@@ -82,7 +83,6 @@ type Config struct {
 // constraints.
 func Default(units int) Config {
 	return Config{
-		Name:                "lstm",
 		Units:               units,
 		Activation:          "tanh",
 		RecurrentActivation: "hard_sigmoid",

@@ -154,7 +154,7 @@ func ExampleLSTM_SetWeights() {
 
 func ExampleLSTM_ResetStates() {
 	cfg := lstm.Default(2)
-	cfg.Seed = 4
+	cfg.Name, cfg.Seed = "lstm", 4
 	cfg.Stateful = true // the final states of a call start the next one
 	l, err := lstm.New(cfg)
 	if err != nil {

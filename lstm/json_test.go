@@ -39,6 +39,11 @@ func fullConfig(t *testing.T) Config {
 	return cfg
 }
 
+func named(c Config, name string) Config {
+	c.Name = name
+	return c
+}
+
 // TestConfigJSON checks that the JSON round trip of a configuration gives
 // an equal configuration, with Keras argument names in the JSON, and that
 // the decoded configuration builds a layer with the same weights and, in
@@ -47,7 +52,7 @@ func TestConfigJSON(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-	}{{"defaults", Default(4)}, {"everything set", fullConfig(t)}} {
+	}{{"defaults", named(Default(4), "lstm")}, {"everything set", fullConfig(t)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := json.Marshal(tc.cfg)
 			if err != nil {
@@ -130,7 +135,7 @@ func TestLayerAdapter(t *testing.T) {
 			t.Run(fmt.Sprintf("unroll=%t/sequences=%t", unroll, seq), func(t *testing.T) {
 				t.Parallel()
 				cfg := Default(3)
-				cfg.Seed, cfg.Unroll, cfg.ReturnSequences = 5, unroll, seq
+				cfg.Name, cfg.Seed, cfg.Unroll, cfg.ReturnSequences = "lstm", 5, unroll, seq
 				cfg.ActivityRegularizer = graph.L2(0.01)
 				var gl graph.Layer = mustNew(t, cfg)
 				ref := mustNew(t, cfg)

@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
@@ -33,13 +34,16 @@ type LSTM struct {
 	actVal float64
 }
 
+// layerCount numbers the layers made without a name.
+var layerCount atomic.Int64
+
 // New validates cfg and returns an unbuilt layer.
 func New(cfg Config) (*LSTM, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Name == "" {
-		cfg.Name = "lstm"
+		cfg.Name = fmt.Sprintf("lstm_%d", layerCount.Add(1))
 	}
 	l := &LSTM{cfg: cfg, progs: map[progKey]*program{}, actPen: map[string]*graph.Penalty{}}
 	l.act, _ = graph.GetActivation(cfg.Activation)
