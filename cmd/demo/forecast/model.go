@@ -1,0 +1,144 @@
+package forecast
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/lstm"
+	"github.com/golstm/golstm/optim"
+	"gorgonia.org/tensor"
+)
+
+// predictBatch is the batch size of predictions without a stateful layer.
+const predictBatch = 256
+
+// samples returns the windows of s whose targets lie in [from, to): inputs
+// (n, lookback, 1) flat and targets (n).
+func samples(s []float64, lookback, from, to int) (x, y []float64) {
+	for t := from; t < to; t++ {
+		x = append(x, s[t-lookback:t]...)
+		y = append(y, s[t])
+	}
+	return x, y
+}
+
+// trainer holds a compiled model and how to call it.
+type trainer struct {
+	cfg   Config
+	dt    tensor.Dtype
+	model *graph.Model
+	hist  *graph.History
+}
+
+func newTrainer(c Config) (*trainer, error) {
+	dt := tensor.Float32
+	if c.Dtype == "float64" {
+		dt = tensor.Float64
+	}
+	l, err := lstm.New(c.lstmConfig())
+	if err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	dc := graph.DenseDefaults(1)
+	dc.Name, dc.Seed = "dense", c.Seed+1
+	d, err := graph.NewDenseLayer(dc)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	m, err := graph.NewModel(dt, l, d)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	opt, err := optim.New(c.Optimizer, c.LR)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	if err := m.Compile("mse", opt); err != nil {
+		return nil, fmt.Errorf("forecast: %w", err)
+	}
+	return &trainer{cfg: c, dt: dt, model: m}, nil
+}
+
+// full trims a stateful model's samples to whole batches, dropping the
+// oldest.
+func (tr *trainer) full(x, y []float64) ([]float64, []float64) {
+	if !tr.cfg.Stateful {
+		return x, y
+	}
+	drop := len(y) % tr.cfg.BatchSize
+	return x[drop*tr.cfg.Lookback:], y[drop:]
+}
+
+// fit trains on the samples and fills the training part of m.
+func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics) error {
+	c := tr.cfg
+	xt, yt = tr.full(xt, yt)
+	xv, yv = tr.full(xv, yv)
+	if len(yt) == 0 {
+		return inputErr(fmt.Errorf("forecast: no training samples: lengthen the series, raise train or lower lookback/diff (or batch size when stateful)"))
+	}
+	L := c.Lookback
+	fc := graph.FitConfig{BatchSize: c.BatchSize, Epochs: c.Epochs, Shuffle: !c.Stateful, Seed: c.Seed + 2}
+	if progress != nil {
+		fc.Verbose, fc.Progress = 1, progress
+	}
+	if len(yv) > 0 {
+		fc.ValidationX = graph.NewDense(tr.dt, []int{len(yv), L, 1}, xv)
+		fc.ValidationY = graph.NewDense(tr.dt, []int{len(yv), 1}, yv)
+	}
+	var es *graph.EarlyStopping
+	if c.Patience > 0 {
+		es = &graph.EarlyStopping{Monitor: "val_loss", Patience: c.Patience, RestoreBestWeights: true}
+		if len(yv) == 0 {
+			es.Monitor = "loss"
+		}
+		fc.Callbacks = []graph.Callback{es}
+	}
+	start := time.Now()
+	h, err := tr.model.Fit(graph.NewDense(tr.dt, []int{len(yt), L, 1}, xt), graph.NewDense(tr.dt, []int{len(yt), 1}, yt), fc)
+	if err != nil {
+		return fmt.Errorf("forecast: training: %w", err)
+	}
+	m.TrainSeconds = time.Since(start).Seconds()
+	tr.hist = h
+	m.Epochs = len(h.Epoch)
+	last := m.Epochs - 1
+	if es != nil && es.StoppedEpoch() >= 0 {
+		last, _ = es.BestEpoch()
+	}
+	m.BestEpoch = last + 1
+	m.FinalTrainLoss = h.History["loss"][last]
+	if v, ok := h.History["val_loss"]; ok {
+		m.FinalValLoss = &v[last]
+	}
+	if math.IsNaN(m.FinalTrainLoss) {
+		return fmt.Errorf("forecast: training diverged (loss NaN): lower the learning rate")
+	}
+	return nil
+}
+
+// predict is the trained model as a Predictor. A stateful model's states
+// are reset first and the batch is padded to whole batches.
+func (tr *trainer) predict(wins [][]float64) ([]float64, error) {
+	n := len(wins)
+	b := predictBatch
+	if tr.cfg.Stateful {
+		b = tr.cfg.BatchSize
+		if err := tr.model.ResetStates(); err != nil {
+			return nil, err
+		}
+	}
+	rows := (n + b - 1) / b * b
+	x := make([]float64, 0, rows*tr.cfg.Lookback)
+	for i := 0; i < rows; i++ {
+		x = append(x, wins[min(i, n-1)]...)
+	}
+	out, err := tr.model.Predict(graph.NewDense(tr.dt, []int{rows, tr.cfg.Lookback, 1}, x), b)
+	if err != nil {
+		return nil, fmt.Errorf("forecast: predict: %w", err)
+	}
+	return graph.Float64s(out)[:n], nil
+}

@@ -1,0 +1,53 @@
+// Command demo trains an LSTM to forecast a time series (by default a
+// noisy sine wave) and reports its test errors beside naive baselines; see
+// package forecast for the pipeline and `go run ./cmd/demo -h` for the
+// flags.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/golstm/golstm/cmd/demo/forecast"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run is the command: it returns the exit status, 0 on success (and for
+// -h), 2 for a bad flag, value or data file, 1 for other failures.
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseArgs(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	var progress io.Writer = stderr
+	if o.quiet {
+		progress = nil
+	}
+	res, err := forecast.Run(o.cfg, progress)
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		if _, ok := errors.AsType[*forecast.InputError](err); ok {
+			return 2
+		}
+		return 1
+	}
+	if err := forecast.WriteReport(stdout, res); err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	if err := forecast.Save(o.out, res); err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", filepath.Join(o.out, forecast.PNGFile),
+		filepath.Join(o.out, forecast.CSVFile), filepath.Join(o.out, forecast.MetricsFile))
+	return 0
+}
