@@ -121,6 +121,36 @@ func BenchmarkForward(b *testing.B) {
 	})
 }
 
+// BenchmarkForwardBackward times the layer alone: one training Call and
+// one VJP of a gradient on the last output.
+func BenchmarkForwardBackward(b *testing.B) {
+	benchCases(b, func(b *testing.B, c benchConfig, dt tensor.Dtype, cfg Config) {
+		l, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, _ := benchData(c, dt)
+		dy := graph.NewDense(dt, []int{c.batch, c.units}, nil)
+		step := func() {
+			if _, err := l.Call(x, CallOptions{Training: true}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := l.VJP(Outputs{Output: dy}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		step()
+		peak := watchHeap(c.name == "large")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			step()
+		}
+		b.StopTimer()
+		reportRate(b, 3*c.forwardFlops())
+		peak(b)
+	})
+}
+
 // BenchmarkBuildUnrolled times building and compiling the unrolled training
 // graph (forward and VJP) of 100 timesteps, for the sine and medium sizes.
 func BenchmarkBuildUnrolled(b *testing.B) {
