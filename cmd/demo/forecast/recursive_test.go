@@ -7,7 +7,7 @@ import (
 
 // lastPlus is a tiny deterministic "model": the last value of the window
 // plus d.
-func lastPlus(d float64) Predictor {
+func lastPlus(d float64) predictor {
 	return func(w [][]float64) ([]float64, error) {
 		out := make([]float64, len(w))
 		for i, v := range w {
@@ -46,7 +46,7 @@ func TestRecursive(t *testing.T) {
 		name     string
 		cfg      Config
 		x        []float64
-		pred     Predictor
+		pred     predictor
 		lookback int
 		origins  []int
 		horizon  int
