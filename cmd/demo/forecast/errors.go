@@ -5,6 +5,7 @@ package forecast
 // the settings. Other errors of Run come from training or prediction.
 type InputError struct{ Err error }
 
+// Error returns the underlying message.
 func (e *InputError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying error.

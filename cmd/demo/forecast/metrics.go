@@ -28,7 +28,10 @@ type Metrics struct {
 	Horizon   int `json:"horizon"`
 	TestSteps int `json:"test_steps"`
 	// Epochs is the number of epochs trained; BestEpoch (from 1) the epoch
-	// whose weights were kept.
+	// whose weights were kept (the last, unless early stopping restored an
+	// earlier one). FinalTrainLoss and FinalValLoss are that epoch's
+	// training and validation MSE in scaled units (FinalValLoss nil
+	// without validation); TrainSeconds is the time spent in Fit.
 	Epochs         int      `json:"epochs"`
 	BestEpoch      int      `json:"best_epoch"`
 	TrainSeconds   float64  `json:"train_seconds"`

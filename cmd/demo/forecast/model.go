@@ -120,7 +120,7 @@ func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics)
 	return nil
 }
 
-// predict is the trained model as a Predictor. A stateful model's states
+// predict is the trained model as a predictor. A stateful model's states
 // are reset first and the batch is padded to whole batches.
 func (tr *trainer) predict(wins [][]float64) ([]float64, error) {
 	n := len(wins)

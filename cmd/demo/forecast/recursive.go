@@ -2,9 +2,9 @@ package forecast
 
 import "fmt"
 
-// Predictor maps a batch of input windows, each Lookback scaled values in
+// predictor maps a batch of input windows, each Lookback scaled values in
 // time order, to the scaled value that follows each window.
-type Predictor func(windows [][]float64) ([]float64, error)
+type predictor func(windows [][]float64) ([]float64, error)
 
 // recursive forecasts the series x (original units) from each origin o in
 // origins for the steps o, …, min(o+horizon, end)−1 and returns the
@@ -16,7 +16,7 @@ type Predictor func(windows [][]float64) ([]float64, error)
 // forecasts too). horizon 1 gives one-step forecasts. All origins advance
 // together, one pred call per step. An origin must be at least
 // lookback + d.
-func recursive(pred Predictor, t *transform, x []float64, lookback int, origins []int, horizon, end int) ([]float64, error) {
+func recursive(pred predictor, t *transform, x []float64, lookback int, origins []int, horizon, end int) ([]float64, error) {
 	y0, s0 := t.forward(x)
 	ys := make([][]float64, len(origins))
 	ss := make([][]float64, len(origins))
