@@ -55,9 +55,10 @@ type record struct {
 	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
 	masks        *maskValues
-	hs, cs       []*tensor.Dense  // states after each processing step (loop mode)
-	x            *tensor.Dense    // the steps stacked (steps·batch, input_dim) (loop mode)
-	zx           [4]*tensor.Dense // their input projection (loop mode)
+	hs, cs       []*tensor.Dense    // states after each processing step (loop mode)
+	x            *tensor.Dense      // the steps stacked (steps·batch, input_dim) (loop mode)
+	zx           [4]*tensor.Dense   // their input projection (loop mode)
+	zs           [][4]*tensor.Dense // each step's pre-activation (loop mode)
 	outs         *Outputs
 }
 
@@ -171,8 +172,8 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 		}
 		return hs, cloneValue(p.cVal), nil
 	}
-	// Loop mode: the input projection of every step in one product, then
-	// the compiled cell once per step.
+	// Loop mode: the input projection of every step in one product, the
+	// first pre-activation, then the compiled cell once per step.
 	rows := rec.batch * rec.steps
 	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx})
 	if err != nil {
@@ -183,20 +184,30 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 		return nil, nil, err
 	}
 	for k := 0; k < l.gates(); k++ {
-		rec.zx[k] = cloneValue(pp.zxVals[k])
+		rec.zx[k] = cloneValue(pp.zVals[k])
 	}
-	p, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh})
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh})
 	if err != nil {
 		return nil, nil, err
 	}
-	h, c := rec.h0, rec.c0
+	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
+		return nil, nil, err
+	}
+	z := cloneValues(sp.zVals)
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh})
+	if err != nil {
+		return nil, nil, err
+	}
+	c := rec.c0
 	in := programInputs{weights: rec.weights, masks: rec.masks}
 	for t := 0; t < rec.steps; t++ {
-		in.zx, in.h0, in.c0 = rec.stepProjection(t), h, c
-		if err := p.run(in); err != nil {
+		in.zIn, in.c0, in.zxNext = z, c, rec.stepProjection(t+1)
+		if err := cp.run(in); err != nil {
 			return nil, nil, err
 		}
-		h, c = cloneValue(p.hVals[0]), cloneValue(p.cVal)
+		rec.zs = append(rec.zs, z)
+		var h *tensor.Dense
+		h, c, z = cloneValue(cp.hVals[0]), cloneValue(cp.cVal), cloneValues(cp.zVals)
 		rec.hs, rec.cs = append(rec.hs, h), append(rec.cs, c)
 	}
 	return rec.hs, c, nil

@@ -111,22 +111,28 @@ func (l *LSTM) inputPart(w *weightNodes, m *maskNodes, x *G.Node) (zx [4]*G.Node
 	return zx, nil
 }
 
-// recurrentPart builds the rest of one LSTM step from the input projection
-// zx (Keras 2.2 LSTMCell.call, row-vector form):
+// preActivation adds the recurrent product to the input projection zx:
+// z_k = zx_k + (h ⊙ m_h[k]) U_k per weight block k (Keras 2.2
+// LSTMCell.call).
+func (l *LSTM) preActivation(w *weightNodes, m *maskNodes, zx [4]*G.Node, h *G.Node) (z [4]*G.Node, err error) {
+	defer recoverBuild(&err)
+	for k := 0; k < l.gates(); k++ {
+		z[k] = G.Must(G.Add(zx[k], G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
+	}
+	return z, nil
+}
+
+// gating builds the rest of one LSTM step from the pre-activations z
+// (Keras 2.2 LSTMCell.call, row-vector form):
 //
 //	i = σ(x W_i + b_i + h U_i)    f = σ(x W_f + b_f + h U_f)
 //	c̃ = φ(x W_c + b_c + h U_c)    o = σ(x W_o + b_o + h U_o)
 //	c' = f⊙c + i⊙c̃               h' = o⊙φ(c')
 //
-// with h multiplied by its dropout masks first, when given. With
-// implementation 2 the fused (batch, 4u) pre-activation is split into the
-// four gate blocks.
-func (l *LSTM) recurrentPart(w *weightNodes, m *maskNodes, zx [4]*G.Node, h, c *G.Node) (h2, c2 *G.Node, err error) {
+// With implementation 2 the fused (batch, 4u) pre-activation z[0] is split
+// into the four gate blocks.
+func (l *LSTM) gating(z [4]*G.Node, c *G.Node) (h2, c2 *G.Node, err error) {
 	defer recoverBuild(&err)
-	var z [4]*G.Node
-	for k := 0; k < l.gates(); k++ {
-		z[k] = G.Must(G.Add(zx[k], G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
-	}
 	if l.gates() == 1 {
 		zz := z[0]
 		for k := range z {

@@ -13,12 +13,19 @@ type progKind uint8
 const (
 	// unrolledProg is the whole sequence as one static graph (unroll=true).
 	unrolledProg progKind = iota
-	// cellProg is one step from its input projection; the loop mode runs
-	// it once per timestep (unroll=false).
-	cellProg
 	// projProg is the input projection x·W + b of every timestep at once,
 	// one large product outside the recurrence (unroll=false).
 	projProg
+	// startProg is the first step's pre-activation zx_0 + h_0·U
+	// (unroll=false).
+	startProg
+	// cellProg is one step of the loop mode (unroll=false): the gating of
+	// step t from its pre-activation z_t, and the recurrent product of the
+	// next step, z_{t+1} = zx_{t+1} + h_t·U. Cut there, the step's VJP needs
+	// no recomputed matrix product: its compiled gradient function holds
+	// dU = h_tᵀ·dz_{t+1} and dh_t = dz_{t+1}·Uᵀ, and only the element-wise
+	// gating is recomputed.
+	cellProg
 )
 
 // progKey identifies a compiled program: Gorgonia graphs have fixed shapes,
@@ -35,8 +42,8 @@ type progKey struct {
 // program is a compiled graph with its input, output, seed and gradient
 // nodes. With grad, the graph also holds the vector-Jacobian product built
 // by Gorgonia's Backpropagate: seed nodes (input nodes fed the gradients of
-// the loss with respect to the outputs) and the gradient nodes of every
-// input. A node's Value after a run is only safe for roots (the tape reuses
+// the loss with respect to the outputs) and the gradient nodes of the
+// inputs. A node's Value after a run is only safe for roots (the tape reuses
 // an intermediate's memory for a later op that overwrites its input), so
 // forward outputs are copied out during the run by Read nodes.
 type program struct {
@@ -45,22 +52,23 @@ type program struct {
 	w      *weightNodes
 	m      *maskNodes
 	xs     []*G.Node  // unrolled: x_t (batch, input_dim); projection: [X (rows, input_dim)]
-	zx     [4]*G.Node // cell: the step's input projection (batch, width)
-	h0, c0 *G.Node
+	zIn    [4]*G.Node // cell: the step's pre-activation; start: zx_0
+	zxNext [4]*G.Node // cell: the next step's input projection
+	h0, c0 *G.Node    // the state before the step(s) (start: h0 only; cell: c0 only)
 
-	hs     []*G.Node  // h after each step (unrolled, cell)
-	cT     *G.Node    // c after the last step (unrolled, cell)
-	zxOut  [4]*G.Node // projection outputs (rows, width)
-	hVals  []G.Value
-	cVal   G.Value
-	zxVals [4]G.Value
+	hs    []*G.Node  // h after each step (unrolled, cell)
+	cT    *G.Node    // c after the last step (unrolled, cell)
+	zOut  [4]*G.Node // projection: zx; start: z_0; cell: z_{t+1}
+	hVals []G.Value
+	cVal  G.Value
+	zVals [4]G.Value
 
 	seedH []*G.Node // per step, nil where not seeded
 	seedC *G.Node
-	seedZ [4]*G.Node // projection
+	seedZ [4]*G.Node // seeds of zOut
 
 	gradX          []*G.Node
-	gradZ          [4]*G.Node // cell: gradient of the input projection
+	gradZ          [4]*G.Node // cell: gradient of zIn
 	gradW          []*G.Node  // aligned with w.nodes
 	gradH0, gradC0 *G.Node
 }
@@ -78,134 +86,207 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 		}
 		return 0
 	}
+	n, u := l.gates(), l.cfg.Units
+	state := func(name string) *G.Node {
+		return G.NewMatrix(g, l.dt, G.WithShape(key.rows, u), G.WithName(name))
+	}
+	gateInputs := func(name string) (zs [4]*G.Node) {
+		for k := 0; k < n; k++ {
+			zs[k] = G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.gateWidth()), G.WithName(fmt.Sprintf("%s_%d", name, k)))
+		}
+		return zs
+	}
 	switch key.kind {
 	case projProg:
 		p.w = l.newWeightNodes(g, true, false)
 		p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), 0)
 		x := G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName("x"))
 		p.xs = []*G.Node{x}
-		if p.zxOut, err = l.inputPart(p.w, p.m, x); err != nil {
+		if p.zOut, err = l.inputPart(p.w, p.m, x); err != nil {
 			return nil, err
 		}
-		if key.grad {
-			return p, p.addProjectionGradients(g, l)
+		// Gradients: dX = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ dZ; the bias value is
+		// not an input of the gradient function.
+		return p, p.finish(g, l, nil, append(G.Nodes{x}, p.w.nodes...), append(G.Nodes{x}, p.w.kernel[:n]...))
+	case startProg:
+		p.w = l.newWeightNodes(g, false, true)
+		p.m = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
+		p.zIn, p.h0 = gateInputs("zx"), state("h0")
+		if p.zOut, err = l.preActivation(p.w, p.m, p.zIn, p.h0); err != nil {
+			return nil, err
 		}
-		for k := 0; k < l.gates(); k++ {
-			G.Read(p.zxOut[k], &p.zxVals[k])
-		}
-		p.vm = G.NewTapeMachine(g)
-		return p, nil
+		// dh0 = Σ dz·Uᵀ, dU = h0ᵀ·dz; dzx_0 is the seed itself.
+		return p, p.finish(g, l, nil, append(G.Nodes{p.h0}, p.w.nodes...), append(G.Nodes{p.h0}, p.w.nodes...))
 	case cellProg:
 		p.w = l.newWeightNodes(g, false, true)
 		p.m = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
-		for k := 0; k < l.gates(); k++ {
-			p.zx[k] = G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.gateWidth()), G.WithName(fmt.Sprintf("zx_%d", k)))
+		p.zIn, p.zxNext, p.c0 = gateInputs("z"), gateInputs("zx_next"), state("c0")
+		h, c, err := l.gating(p.zIn, p.c0)
+		if err != nil {
+			return nil, err
 		}
-	default:
-		p.w = l.newWeightNodes(g, true, true)
-		p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), rowsIf(key.maskH, key.rows))
+		p.hs, p.cT = []*G.Node{h}, c
+		if p.zOut, err = l.preActivation(p.w, p.m, p.zxNext, h); err != nil {
+			return nil, err
+		}
+		wrt := append(append(G.Nodes{}, p.zIn[:n]...), p.c0)
+		wrt = append(wrt, p.w.nodes...)
+		return p, p.finish(g, l, []bool{true}, wrt, wrt)
 	}
-	u := l.cfg.Units
-	p.h0 = G.NewMatrix(g, l.dt, G.WithShape(key.rows, u), G.WithName("h0"))
-	p.c0 = G.NewMatrix(g, l.dt, G.WithShape(key.rows, u), G.WithName("c0"))
+	p.w = l.newWeightNodes(g, true, true)
+	p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), rowsIf(key.maskH, key.rows))
+	p.h0, p.c0 = state("h0"), state("c0")
 	h, c := p.h0, p.c0
 	for t := 0; t < key.steps; t++ {
-		zx := p.zx
-		if key.kind == unrolledProg {
-			x := G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName(fmt.Sprintf("x_%d", t)))
-			p.xs = append(p.xs, x)
-			if zx, err = l.inputPart(p.w, p.m, x); err != nil {
-				return nil, err
-			}
+		x := G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName(fmt.Sprintf("x_%d", t)))
+		p.xs = append(p.xs, x)
+		zx, err := l.inputPart(p.w, p.m, x)
+		if err != nil {
+			return nil, err
 		}
-		if h, c, err = l.recurrentPart(p.w, p.m, zx, h, c); err != nil {
+		z, err := l.preActivation(p.w, p.m, zx, h)
+		if err != nil {
+			return nil, err
+		}
+		if h, c, err = l.gating(z, c); err != nil {
 			return nil, err
 		}
 		p.hs = append(p.hs, h)
 	}
 	p.cT = c
-	if key.grad {
-		if err := p.addGradients(g, l, seedAll, seedC); err != nil {
-			return nil, err
-		}
-	} else {
-		p.hVals = make([]G.Value, len(p.hs))
-		for t, h := range p.hs {
-			G.Read(h, &p.hVals[t])
-		}
-		G.Read(c, &p.cVal)
+	if !key.grad {
+		p.readOutputs()
+		p.vm = G.NewTapeMachine(g)
+		return p, nil
+	}
+	seeded := make([]bool, key.steps)
+	for t := range seeded {
+		seeded[t] = seedAll || t == key.steps-1
+	}
+	if !seedC {
+		p.cT = nil
+	}
+	wrt := append(append(G.Nodes{}, p.xs...), p.w.nodes...)
+	if err := p.addGradients(g, l, seeded, append(wrt, p.h0, p.c0)); err != nil {
+		return nil, err
 	}
 	p.vm = G.NewTapeMachine(g)
 	return p, nil
 }
 
-// addGradients adds the VJP of an unrolled or cell graph.
-func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seedAll, seedC bool) error {
+// finish completes a loop-mode program: forward-only, it reads the outputs
+// and compiles the graph; with gradients it seeds the outputs (seeded: which
+// hs, with c and zOut), adds the VJP with respect to wrt and compiles only
+// the gradient function, whose inputs are `inputs` with the seeds and
+// masks: its outputs need no forward matrix product.
+func (p *program) finish(g *G.ExprGraph, l *LSTM, seeded []bool, wrt, inputs G.Nodes) error {
+	if !p.key.grad {
+		p.readOutputs()
+		p.vm = G.NewTapeMachine(g)
+		return nil
+	}
+	if err := p.addGradients(g, l, seeded, wrt); err != nil {
+		return err
+	}
+	inputs = append(G.Nodes{}, inputs...)
+	for _, s := range append(append(G.Nodes{}, p.seedH...), p.seedC) {
+		if s != nil {
+			inputs = append(inputs, s)
+		}
+	}
+	for k := 0; k < 4; k++ {
+		for _, n := range []*G.Node{p.seedZ[k], p.m.x[k], p.m.h[k]} {
+			if n != nil && !contains(inputs, n) {
+				inputs = append(inputs, n)
+			}
+		}
+	}
+	if p.c0 != nil && !contains(inputs, p.c0) {
+		inputs = append(inputs, p.c0)
+	}
+	var outs G.Nodes
+	for _, gr := range append(append(append(G.Nodes{}, p.gradX...), p.gradZ[:]...), append(p.gradW, p.gradH0, p.gradC0)...) {
+		if gr != nil {
+			outs = append(outs, gr)
+		}
+	}
+	prog, locs, err := G.CompileFunction(g, inputs, outs)
+	if err != nil {
+		return fmt.Errorf("lstm: compiling gradients: %w", err)
+	}
+	p.vm = G.NewTapeMachine(g, G.WithPrecompiled(prog, locs))
+	return nil
+}
+
+func contains(ns G.Nodes, n *G.Node) bool {
+	for _, m := range ns {
+		if m == n {
+			return true
+		}
+	}
+	return false
+}
+
+// readOutputs adds Read nodes that copy the forward outputs during a run.
+func (p *program) readOutputs() {
+	p.hVals = make([]G.Value, len(p.hs))
+	for t, h := range p.hs {
+		G.Read(h, &p.hVals[t])
+	}
+	if p.cT != nil {
+		G.Read(p.cT, &p.cVal)
+	}
+	for k, z := range p.zOut {
+		if z != nil {
+			G.Read(z, &p.zVals[k])
+		}
+	}
+}
+
+// addGradients seeds the program's outputs (the hs marked in seeded, cT
+// when not nil, every zOut) and adds their VJP with respect to wrt, keeping
+// the gradient nodes of xs, zIn, the weights, h0 and c0.
+func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seeded []bool, wrt G.Nodes) error {
 	var outs, seeds G.Nodes
 	p.seedH = make([]*G.Node, len(p.hs))
-	shape := p.hs[0].Shape()
 	for t, h := range p.hs {
-		if !seedAll && t != len(p.hs)-1 {
-			continue
+		if seeded[t] {
+			p.seedH[t] = G.NewMatrix(g, l.dt, G.WithShape(h.Shape()...), G.WithName(fmt.Sprintf("seed_h_%d", t)))
+			outs, seeds = append(outs, h), append(seeds, p.seedH[t])
 		}
-		s := G.NewMatrix(g, l.dt, G.WithShape(shape...), G.WithName(fmt.Sprintf("seed_h_%d", t)))
-		p.seedH[t] = s
-		outs, seeds = append(outs, h), append(seeds, s)
 	}
-	if seedC {
-		p.seedC = G.NewMatrix(g, l.dt, G.WithShape(shape...), G.WithName("seed_c"))
+	if p.cT != nil {
+		p.seedC = G.NewMatrix(g, l.dt, G.WithShape(p.cT.Shape()...), G.WithName("seed_c"))
 		outs, seeds = append(outs, p.cT), append(seeds, p.seedC)
 	}
-	n := l.gates()
-	wrt := append(G.Nodes{}, p.xs...)
-	if p.key.kind == cellProg {
-		wrt = append(wrt, p.zx[:n]...)
+	for k, z := range p.zOut {
+		if z != nil {
+			p.seedZ[k] = G.NewMatrix(g, l.dt, G.WithShape(z.Shape()...), G.WithName(fmt.Sprintf("seed_z_%d", k)))
+			outs, seeds = append(outs, z), append(seeds, p.seedZ[k])
+		}
 	}
-	wrt = append(wrt, p.w.nodes...)
-	wrt = append(wrt, p.h0, p.c0)
 	grads, err := G.Backpropagate(outs, seeds, wrt)
 	if err != nil {
 		return fmt.Errorf("lstm: gradient graph: %w", err)
 	}
-	p.gradX, grads = grads[:len(p.xs)], grads[len(p.xs):]
-	if p.key.kind == cellProg {
-		copy(p.gradZ[:], grads[:n])
-		grads = grads[n:]
-	}
-	p.gradW = grads[:len(p.w.nodes)]
-	p.gradH0, p.gradC0 = grads[len(grads)-2], grads[len(grads)-1]
-	return nil
-}
-
-// addProjectionGradients adds the VJP of the input projection and compiles
-// only what the gradients need: dX = dZ·Wᵀ, dW = Xᵀ·dZ and db, without
-// recomputing the projection itself.
-func (p *program) addProjectionGradients(g *G.ExprGraph, l *LSTM) error {
-	n := l.gates()
-	var seeds G.Nodes
-	for k := 0; k < n; k++ {
-		p.seedZ[k] = G.NewMatrix(g, l.dt, G.WithShape(p.zxOut[k].Shape()...), G.WithName(fmt.Sprintf("seed_zx_%d", k)))
-		seeds = append(seeds, p.seedZ[k])
-	}
-	wrt := append(G.Nodes{p.xs[0]}, p.w.nodes...)
-	grads, err := G.Backpropagate(p.zxOut[:n], seeds, wrt)
-	if err != nil {
-		return fmt.Errorf("lstm: projection gradient graph: %w", err)
-	}
-	p.gradX, p.gradW = grads[:1], grads[1:]
-	// The bias gradient is the column sum of the seeds: the bias value is
-	// not an input of the gradient function.
-	inputs := append(append(G.Nodes{p.xs[0]}, p.w.kernel[:n]...), seeds...)
-	for k := 0; k < n; k++ {
-		if p.m.x[k] != nil {
-			inputs = append(inputs, p.m.x[k])
+	for i, n := range wrt {
+		switch {
+		case contains(p.xs, n):
+			p.gradX = append(p.gradX, grads[i])
+		case n == p.h0:
+			p.gradH0 = grads[i]
+		case n == p.c0:
+			p.gradC0 = grads[i]
+		case contains(p.w.nodes, n):
+			p.gradW = append(p.gradW, grads[i])
+		default:
+			for k := range p.zIn {
+				if n == p.zIn[k] {
+					p.gradZ[k] = grads[i]
+				}
+			}
 		}
 	}
-	prog, locs, err := G.CompileFunction(g, inputs, grads)
-	if err != nil {
-		return fmt.Errorf("lstm: compiling projection gradients: %w", err)
-	}
-	p.vm = G.NewTapeMachine(g, G.WithPrecompiled(prog, locs))
 	return nil
 }
 
@@ -213,7 +294,8 @@ func (p *program) addProjectionGradients(g *G.ExprGraph, l *LSTM) error {
 // for are ignored.
 type programInputs struct {
 	xs      []*tensor.Dense
-	zx      [4]*tensor.Dense
+	zIn     [4]*tensor.Dense
+	zxNext  [4]*tensor.Dense
 	weights []*tensor.Dense // the full list (see LSTM.weightValues)
 	h0, c0  *tensor.Dense
 	masks   *maskValues
@@ -246,7 +328,8 @@ func (p *program) run(in programInputs) error {
 		bind(x, in.xs[t])
 	}
 	for k := 0; k < 4; k++ {
-		bind(p.zx[k], in.zx[k])
+		bind(p.zIn[k], in.zIn[k])
+		bind(p.zxNext[k], in.zxNext[k])
 		bind(p.seedZ[k], in.seedZ[k])
 		if in.masks != nil {
 			bind(p.m.x[k], in.masks.x[k])

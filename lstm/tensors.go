@@ -159,13 +159,29 @@ func repeatMasks(m *maskValues, steps int) *maskValues {
 }
 
 // stepProjection returns the input projection of processing step t (views
-// of the recorded projection).
+// of the recorded projection), or zeros past the last step.
 func (r *record) stepProjection(t int) [4]*tensor.Dense {
 	var zx [4]*tensor.Dense
 	for k, z := range r.zx {
-		if z != nil {
+		if z == nil {
+			continue
+		}
+		if t < r.steps {
 			zx[k] = rowBlock(z, t*r.batch, r.batch)
+		} else {
+			zx[k] = zeros(z.Dtype(), r.batch, z.Shape()[1])
 		}
 	}
 	return zx
+}
+
+// cloneValues copies the non-nil values out of the tape's memory.
+func cloneValues(vs [4]G.Value) [4]*tensor.Dense {
+	var out [4]*tensor.Dense
+	for k, v := range vs {
+		if v != nil {
+			out[k] = cloneValue(v)
+		}
+	}
+	return out
 }

@@ -84,44 +84,62 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense)
 	return g, nil
 }
 
-// vjpLoop runs the compiled one-step VJP from the last step to the first,
-// carrying dh and dc back and collecting the gradient of each step's input
-// projection, then the projection's VJP once for the input, kernel and
-// bias gradients.
+// vjpLoop runs the compiled one-step VJP from the last step to the first:
+// each step takes the gradient of its outputs h_t (from the loss) and c_t,
+// and of the next step's pre-activation, and gives the gradient of its own
+// pre-activation, of c_{t-1} and of the recurrent kernel. Then the first
+// step's pre-activation VJP gives dh_0, and the projection's VJP the input,
+// kernel and bias gradients.
 func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
-	p, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh})
 	if err != nil {
 		return nil, err
 	}
 	n, width := l.gates(), l.gateWidth()
-	var dz [4]*tensor.Dense
+	var dzx, dnext [4]*tensor.Dense
 	for k := 0; k < n; k++ {
-		dz[k] = zeros(l.dt, rec.batch*rec.steps, width)
+		dzx[k] = zeros(l.dt, rec.batch*rec.steps, width)
+		dnext[k] = zeros(l.dt, rec.batch, width)
 	}
 	gw := make([]*tensor.Dense, len(rec.weights))
-	dh := zeros(l.dt, rec.batch, l.cfg.Units)
 	for t := rec.steps - 1; t >= 0; t-- {
-		addInto(dh, seeds[t])
-		in := programInputs{zx: rec.stepProjection(t), weights: rec.weights, h0: rec.h0, c0: rec.c0,
-			masks: rec.masks, seedH: []*tensor.Dense{dh}, seedC: dc}
+		in := programInputs{zIn: rec.zs[t], zxNext: rec.stepProjection(t + 1), c0: rec.c0, weights: rec.weights,
+			masks: rec.masks, seedH: seeds[t : t+1], seedC: dc, seedZ: dnext}
 		if t > 0 {
-			in.h0, in.c0 = rec.hs[t-1], rec.cs[t-1]
+			in.c0 = rec.cs[t-1]
 		}
-		if err := p.run(in); err != nil {
+		if err := cp.run(in); err != nil {
 			return nil, err
 		}
-		addGrads(gw, p)
+		addGrads(gw, cp)
 		for k := 0; k < n; k++ {
-			copyRows(dz[k], t*rec.batch, p.gradZ[k].Value().(*tensor.Dense))
+			if t+1 < rec.steps {
+				// The next step's input projection enters its pre-activation
+				// by a plain sum: its gradient is that of the pre-activation.
+				copyRows(dzx[k], (t+1)*rec.batch, dnext[k])
+			}
+			dnext[k] = cloneValue(cp.gradZ[k].Value())
 		}
-		dh, dc = cloneValue(p.gradH0.Value()), cloneValue(p.gradC0.Value())
+		dc = cloneValue(cp.gradC0.Value())
 	}
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
+	if err != nil {
+		return nil, err
+	}
+	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks, seedZ: dnext}); err != nil {
+		return nil, err
+	}
+	addGrads(gw, sp)
+	for k := 0; k < n; k++ {
+		copyRows(dzx[k], 0, dnext[k])
+	}
+	dh := cloneValue(sp.gradH0.Value())
 	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx})
 	if err != nil {
 		return nil, err
 	}
-	in := programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps), seedZ: dz}
+	in := programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps), seedZ: dzx}
 	if err := pp.run(in); err != nil {
 		return nil, err
 	}
