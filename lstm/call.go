@@ -168,9 +168,9 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 		}
 		hs := make([]*tensor.Dense, len(p.hVals))
 		for t, h := range p.hVals {
-			hs[t] = cloneValue(h)
+			hs[t] = owned(h)
 		}
-		return hs, cloneValue(p.cVal), nil
+		return hs, owned(p.cVal), nil
 	}
 	// Loop mode: the input projection of every step in one product, the
 	// first pre-activation, then the compiled cell once per step.
@@ -184,7 +184,7 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 		return nil, nil, err
 	}
 	for k := 0; k < l.gates(); k++ {
-		rec.zx[k] = cloneValue(pp.zVals[k])
+		rec.zx[k] = owned(pp.zVals[k])
 	}
 	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh})
 	if err != nil {
@@ -193,7 +193,7 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
 		return nil, nil, err
 	}
-	z := cloneValues(sp.zVals)
+	z := ownedAll(sp.zVals)
 	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh})
 	if err != nil {
 		return nil, nil, err
@@ -207,7 +207,7 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 		}
 		rec.zs = append(rec.zs, z)
 		var h *tensor.Dense
-		h, c, z = cloneValue(cp.hVals[0]), cloneValue(cp.cVal), cloneValues(cp.zVals)
+		h, c, z = owned(cp.hVals[0]), owned(cp.cVal), ownedAll(cp.zVals)
 		rec.hs, rec.cs = append(rec.hs, h), append(rec.cs, c)
 	}
 	return rec.hs, c, nil

@@ -348,6 +348,12 @@ func (p *program) run(in programInputs) error {
 			return fmt.Errorf("lstm: binding %s: %w", n.Name(), err)
 		}
 	}
+	// Empty Read holders make the Read nodes copy into new values, which
+	// the caller then owns (see owned).
+	for t := range p.hVals {
+		p.hVals[t] = nil
+	}
+	p.cVal, p.zVals = nil, [4]G.Value{}
 	p.vm.Reset()
 	return p.vm.RunAll()
 }

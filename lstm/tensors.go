@@ -13,10 +13,11 @@ import (
 
 func zeros(dt tensor.Dtype, shape ...int) *tensor.Dense { return graph.NewDense(dt, shape, nil) }
 
-// cloneValue copies a node's value out of the tape's memory.
-func cloneValue(v G.Value) *tensor.Dense {
-	return v.(*tensor.Dense).Clone().(*tensor.Dense)
-}
+// owned returns a value a finished run left in a root node or in a Read
+// holder. It needs no copy: the tape allocates every register anew on the
+// next run (TapeMachine.Reset drops them all, vm_tape.go), and program.run
+// empties the Read holders first, so nothing writes into it again.
+func owned(v G.Value) *tensor.Dense { return v.(*tensor.Dense) }
 
 // addInto adds src to dst element-wise; shapes must match in size.
 func addInto(dst, src *tensor.Dense) {
@@ -175,12 +176,12 @@ func (r *record) stepProjection(t int) [4]*tensor.Dense {
 	return zx
 }
 
-// cloneValues copies the non-nil values out of the tape's memory.
-func cloneValues(vs [4]G.Value) [4]*tensor.Dense {
+// ownedAll is owned for the non-nil values of vs.
+func ownedAll(vs [4]G.Value) [4]*tensor.Dense {
 	var out [4]*tensor.Dense
 	for k, v := range vs {
 		if v != nil {
-			out[k] = cloneValue(v)
+			out[k] = owned(v)
 		}
 	}
 	return out

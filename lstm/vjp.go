@@ -72,8 +72,8 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense)
 	}
 	g := &Grads{
 		Input:    zeros(l.dt, rec.batch, rec.steps, l.inputDim),
-		InitialH: cloneValue(p.gradH0.Value()),
-		InitialC: cloneValue(p.gradC0.Value()),
+		InitialH: owned(p.gradH0.Value()),
+		InitialC: owned(p.gradC0.Value()),
 	}
 	gw := make([]*tensor.Dense, len(rec.weights))
 	addGrads(gw, p)
@@ -119,9 +119,9 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*G
 				// by a plain sum: its gradient is that of the pre-activation.
 				copyRows(dzx[k], (t+1)*rec.batch, dnext[k])
 			}
-			dnext[k] = cloneValue(cp.gradZ[k].Value())
+			dnext[k] = owned(cp.gradZ[k].Value())
 		}
-		dc = cloneValue(cp.gradC0.Value())
+		dc = owned(cp.gradC0.Value())
 	}
 	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
 	if err != nil {
@@ -134,7 +134,7 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*G
 	for k := 0; k < n; k++ {
 		copyRows(dzx[k], 0, dnext[k])
 	}
-	dh := cloneValue(sp.gradH0.Value())
+	dh := owned(sp.gradH0.Value())
 	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx})
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func addGrads(gw []*tensor.Dense, p *program) {
 		v := n.Value().(*tensor.Dense)
 		j := p.w.idx[i]
 		if gw[j] == nil {
-			gw[j] = v.Clone().(*tensor.Dense)
+			gw[j] = v
 		} else {
 			addInto(gw[j], v)
 		}
