@@ -187,6 +187,12 @@ func (m *Model) trainBatch(x, y *tensor.Dense) ([]float64, error) {
 	}
 	act := m.activityPenalty()
 	for i := len(m.layers) - 1; i >= 0; i-- {
+		if pb, ok := m.layers[i].(ParamBackward); ok && i == 0 {
+			if err := pb.BackwardParams(dy); err != nil {
+				return nil, fmt.Errorf("graph: layer %s backward: %w", m.layers[i].Name(), err)
+			}
+			break
+		}
 		if dy, err = m.layers[i].Backward(dy); err != nil {
 			return nil, fmt.Errorf("graph: layer %s backward: %w", m.layers[i].Name(), err)
 		}

@@ -65,3 +65,12 @@ type Stateful interface {
 	// ResetStates sets the carried states to zeros.
 	ResetStates() error
 }
+
+// ParamBackward is implemented by layers that can write their weight
+// gradients without computing the gradient of their input. A Model calls it
+// on its first layer instead of Backward, since nothing uses that layer's
+// input gradient (Keras does not compute it either).
+type ParamBackward interface {
+	// BackwardParams is Backward without the input gradient.
+	BackwardParams(dy *tensor.Dense) error
+}

@@ -13,6 +13,7 @@ import (
 // gradient to VJP.
 var _ graph.Layer = (*LSTM)(nil)
 var _ graph.Stateful = (*LSTM)(nil)
+var _ graph.ParamBackward = (*LSTM)(nil)
 
 // Name is the layer's name (Config.Name).
 func (l *LSTM) Name() string { return l.cfg.Name }
@@ -53,16 +54,32 @@ func (l *LSTM) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
 // Backward runs VJP with dy as the output's gradient, writes the weight
 // gradients into Params' Grad and returns the input's gradient.
 func (l *LSTM) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
-	g, err := l.VJP(Outputs{Output: dy})
+	g, err := l.vjp(Outputs{Output: dy}, true)
 	if err != nil {
 		return nil, err
 	}
+	l.setGrads(g)
+	return g.Input, nil
+}
+
+// BackwardParams is Backward without the input gradient (graph.ParamBackward):
+// a model's first layer skips the products that only the input gradient
+// needs.
+func (l *LSTM) BackwardParams(dy *tensor.Dense) error {
+	g, err := l.vjp(Outputs{Output: dy}, false)
+	if err != nil {
+		return err
+	}
+	l.setGrads(g)
+	return nil
+}
+
+func (l *LSTM) setGrads(g *Grads) {
 	copyInto(l.kernel.Grad, g.Kernel)
 	copyInto(l.rec.Grad, g.RecurrentKernel)
 	if l.bias != nil {
 		copyInto(l.bias.Grad, g.Bias)
 	}
-	return g.Input, nil
 }
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).

@@ -161,3 +161,46 @@ func TestStatefulFit(t *testing.T) {
 		t.Errorf("states after fit = %v, want reset (nil)", s)
 	}
 }
+
+// TestBackwardParams: the first-layer path (no input gradient) writes the
+// same weight gradients as Backward, in both modes and with dropout.
+func TestBackwardParams(t *testing.T) {
+	for _, unroll := range []bool{false, true} {
+		for _, impl := range []int{1, 2} {
+			cfg := Default(3)
+			cfg.Unroll, cfg.Implementation, cfg.Seed = unroll, impl, 9
+			cfg.Dropout, cfg.RecurrentDropout, cfg.ReturnSequences = 0.2, 0.3, true
+			x, _ := toyTask(tensor.Float64, 4, 5)
+			dy := graph.NewDense(tensor.Float64, []int{4, 5, 3}, nil)
+			for i := range dy.Data().([]float64) {
+				dy.Data().([]float64)[i] = float64(i%7) - 3
+			}
+			var grads [2][]*tensor.Dense
+			for r := range grads {
+				l, err := New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := l.Forward(x, true); err != nil {
+					t.Fatal(err)
+				}
+				if r == 0 {
+					_, err = l.Backward(dy)
+				} else {
+					err = l.BackwardParams(dy)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range l.Params() {
+					grads[r] = append(grads[r], p.Grad)
+				}
+			}
+			for i := range grads[0] {
+				if !grads[0][i].Eq(grads[1][i]) {
+					t.Errorf("unroll=%t impl%d: param %d gradient differs without the input gradient", unroll, impl, i)
+				}
+			}
+		}
+	}
+}

@@ -37,6 +37,7 @@ type progKey struct {
 	rows, steps  int
 	grad         bool
 	maskX, maskH bool
+	noDX         bool // gradients without the input's (first layer of a model)
 }
 
 // program is a compiled graph with its input, output, seed and gradient
@@ -106,7 +107,10 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 			return nil, err
 		}
 		// Gradients: dX = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ dZ; the bias value is
-		// not an input of the gradient function.
+		// not an input of the gradient function, nor W without dX.
+		if key.noDX {
+			return p, p.finish(g, l, nil, p.w.nodes, G.Nodes{x})
+		}
 		return p, p.finish(g, l, nil, append(G.Nodes{x}, p.w.nodes...), append(G.Nodes{x}, p.w.kernel[:n]...))
 	case startProg:
 		p.w = l.newWeightNodes(g, false, true)
@@ -166,7 +170,11 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 	if !seedC {
 		p.cT = nil
 	}
-	wrt := append(append(G.Nodes{}, p.xs...), p.w.nodes...)
+	wrt := append(G.Nodes{}, p.xs...)
+	if key.noDX {
+		wrt = nil
+	}
+	wrt = append(wrt, p.w.nodes...)
 	if err := p.addGradients(g, l, seeded, append(wrt, p.h0, p.c0)); err != nil {
 		return nil, err
 	}

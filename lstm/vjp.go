@@ -13,7 +13,10 @@ import (
 // Gradients come from Gorgonia's autodiff of the cell graph: the unrolled
 // graph's Backpropagate at once, or, in the loop mode, the compiled
 // one-step vector-Jacobian product run from the last step to the first.
-func (l *LSTM) VJP(d Outputs) (*Grads, error) {
+func (l *LSTM) VJP(d Outputs) (*Grads, error) { return l.vjp(d, true) }
+
+// vjp is VJP; without needDX it leaves the input gradient out (nil).
+func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
 	rec := l.last
 	if rec == nil {
 		return nil, fmt.Errorf("lstm: VJP needs a preceding Call with Training true")
@@ -54,14 +57,14 @@ func (l *LSTM) VJP(d Outputs) (*Grads, error) {
 		dc = zeros(l.dt, rec.batch, u)
 	}
 	if l.cfg.Unroll {
-		return l.vjpUnrolled(rec, seeds, dc)
+		return l.vjpUnrolled(rec, seeds, dc, !needDX)
 	}
-	return l.vjpLoop(rec, seeds, dc)
+	return l.vjpLoop(rec, seeds, dc, !needDX)
 }
 
-func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
+func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
-		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil}
+		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX}
 	p, err := l.program(key)
 	if err != nil {
 		return nil, err
@@ -70,10 +73,9 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense)
 	if err := p.run(in); err != nil {
 		return nil, err
 	}
-	g := &Grads{
-		Input:    zeros(l.dt, rec.batch, rec.steps, l.inputDim),
-		InitialH: owned(p.gradH0.Value()),
-		InitialC: owned(p.gradC0.Value()),
+	g := &Grads{InitialH: owned(p.gradH0.Value()), InitialC: owned(p.gradC0.Value())}
+	if !noDX {
+		g.Input = zeros(l.dt, rec.batch, rec.steps, l.inputDim)
 	}
 	gw := make([]*tensor.Dense, len(rec.weights))
 	addGrads(gw, p)
@@ -90,7 +92,7 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense)
 // pre-activation, of c_{t-1} and of the recurrent kernel. Then the first
 // step's pre-activation VJP gives dh_0, and the projection's VJP the input,
 // kernel and bias gradients.
-func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*Grads, error) {
+func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
 	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh})
 	if err != nil {
@@ -135,7 +137,7 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*G
 		copyRows(dzx[k], 0, dnext[k])
 	}
 	dh := owned(sp.gradH0.Value())
-	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx})
+	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,10 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense) (*G
 		return nil, err
 	}
 	addGrads(gw, pp)
-	g := &Grads{Input: unstackSteps(pp.gradX[0].Value().(*tensor.Dense), rec.batch, l.timeIndex), InitialH: dh, InitialC: dc}
+	g := &Grads{InitialH: dh, InitialC: dc}
+	if !noDX {
+		g.Input = unstackSteps(pp.gradX[0].Value().(*tensor.Dense), rec.batch, l.timeIndex)
+	}
 	g.Kernel, g.RecurrentKernel, g.Bias = l.weightGrads(gw)
 	return g, nil
 }
