@@ -105,7 +105,7 @@ func (l *LSTM) inputPart(w *weightNodes, m *maskNodes, x *G.Node) (zx [4]*G.Node
 	for k := 0; k < l.gates(); k++ {
 		zx[k] = G.Must(G.Mul(masked(x, m.x[k]), w.kernel[k]))
 		if w.bias[k] != nil {
-			zx[k] = G.Must(G.BroadcastAdd(zx[k], w.bias[k], nil, []byte{0}))
+			zx[k] = G.Must(addRow(zx[k], w.bias[k]))
 		}
 	}
 	return zx, nil

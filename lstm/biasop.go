@@ -1,0 +1,141 @@
+package lstm
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// addRowOp adds a vector to every row of a matrix: (rows, w) + (w) →
+// (rows, w), the bias add of every gate product. Gorgonia's BroadcastAdd
+// builds it from Reshape, SizeOf and a materialized Repeat of the bias (and
+// their gradients) for every step of an unrolled graph; this is one node
+// whose gradient is the incoming gradient itself for the matrix and one
+// column-sum node for the vector, so autodiff still derives it.
+type addRowOp struct{}
+
+// colSumOp sums a matrix over its rows: (rows, w) → (w).
+type colSumOp struct{}
+
+var (
+	_ G.SDOp            = addRowOp{}
+	_ G.UsePreallocDoer = addRowOp{}
+	_ G.UsePreallocDoer = colSumOp{}
+)
+
+func addRow(z, b *G.Node) (*G.Node, error) { return G.ApplyOp(addRowOp{}, z, b) }
+
+func (op addRowOp) Arity() int { return 2 }
+func (op addRowOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 2, Of: a})
+}
+func (op addRowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("lstm: %v wants 2 inputs, got %d", op, len(in))
+	}
+	z, ok1 := in[0].(tensor.Shape)
+	b, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || len(z) != 2 || len(b) != 1 || b[0] != z[1] {
+		return nil, fmt.Errorf("lstm: %v: shapes %v and %v: want (rows, w) and (w)", op, in[0], in[1])
+	}
+	return z.Clone(), nil
+}
+func (op addRowOp) ReturnsPtr() bool      { return false }
+func (op addRowOp) CallsExtern() bool     { return false }
+func (op addRowOp) OverwritesInput() int  { return -1 }
+func (op addRowOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+func (op addRowOp) Hashcode() uint32      { return hashOp(op) }
+func (op addRowOp) String() string        { return "addrow" }
+
+func (op addRowOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
+
+func (op addRowOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	z, ok1 := in[0].(*tensor.Dense)
+	b, ok2 := in[1].(*tensor.Dense)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("lstm: %v wants dense tensors", op)
+	}
+	rows, w := z.Shape()[0], z.Shape()[1]
+	out := reuse(prealloc, z.Dtype(), rows, w)
+	switch o := out.Data().(type) {
+	case []float64:
+		addRows(o, z.Data().([]float64), b.Data().([]float64), rows, w)
+	case []float32:
+		addRows(o, z.Data().([]float32), b.Data().([]float32), rows, w)
+	}
+	return out, nil
+}
+
+func addRows[T float32 | float64](out, z, b []T, rows, w int) {
+	for r := 0; r < rows; r++ {
+		o, zr := out[r*w:(r+1)*w], z[r*w:(r+1)*w]
+		for j, v := range b {
+			o[j] = zr[j] + v
+		}
+	}
+}
+
+func (op addRowOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+func (op addRowOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	db, err := G.ApplyOp(colSumOp{}, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{grad, db}, nil
+}
+
+func (op colSumOp) Arity() int { return 1 }
+func (op colSumOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
+}
+func (op colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := matrixShape(op, in)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[1]}, nil
+}
+func (op colSumOp) ReturnsPtr() bool      { return false }
+func (op colSumOp) CallsExtern() bool     { return false }
+func (op colSumOp) OverwritesInput() int  { return -1 }
+func (op colSumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+func (op colSumOp) Hashcode() uint32      { return hashOp(op) }
+func (op colSumOp) String() string        { return "colsum" }
+
+func (op colSumOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
+
+func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	x, ok := in[0].(*tensor.Dense)
+	if !ok || x.Dims() != 2 {
+		return nil, fmt.Errorf("lstm: %v wants a matrix, got %v", op, in[0])
+	}
+	rows, w := x.Shape()[0], x.Shape()[1]
+	var out *tensor.Dense
+	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == x.Dtype() && p.Shape().Eq(tensor.Shape{w}) && !p.IsView() {
+		out = p
+	} else {
+		out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(w))
+	}
+	switch o := out.Data().(type) {
+	case []float64:
+		sumRows(o, x.Data().([]float64), rows, w)
+	case []float32:
+		sumRows(o, x.Data().([]float32), rows, w)
+	}
+	return out, nil
+}
+
+func sumRows[T float32 | float64](out, x []T, rows, w int) {
+	clear(out)
+	for r := 0; r < rows; r++ {
+		for j, v := range x[r*w : (r+1)*w] {
+			out[j] += v
+		}
+	}
+}
