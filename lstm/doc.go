@@ -56,14 +56,20 @@
 //
 // Unroll true builds the whole sequence as one static Gorgonia graph (and
 // its gradient graph), compiled once per batch size and sequence length.
-// Compile time grows faster than the node count (about 0.8 s at 6k nodes)
-// and memory holds every step's intermediates: pick it for short, fixed
-// sequences.
+// Compile time grows faster than the node count (Gorgonia's register
+// allocator is quadratic: building and compiling the 100-step training
+// graph of a 32-unit layer takes about 0.6 s with implementation 2 and 2 s
+// with implementation 1) and memory holds every step's intermediates: pick
+// it for short, fixed sequences of small layers, where it is the fastest.
 //
-// Unroll false (the default) compiles one cell graph, and its
-// vector-Jacobian product, once per batch size and runs it step by step,
-// from the last step to the first for the gradients: compile once, any
-// sequence length. Pick it for long or varying sequences.
+// Unroll false (the default) is the loop mode. The input projection
+// x_t W + b of every timestep is one large product outside the recurrence;
+// then one compiled cell graph runs once per step: the gating of step t and
+// the recurrent product h_t U of the next step's pre-activation. Its
+// vector-Jacobian product, also compiled once, runs from the last step to
+// the first (backpropagation through time), and, the cell being cut after
+// the product, it needs no recomputed matrix product. Compile once per batch
+// size, any sequence length; the fastest from medium sizes up.
 //
 // # Outputs
 //
