@@ -6,6 +6,7 @@ import (
 
 	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/lstm"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -189,4 +190,47 @@ func ExampleLSTM_ResetStates() {
 	// call 2: [-0.0054 0.0567]
 	// after ResetStates: [-0.0051 0.0430]
 	// lstm: stateful layer "lstm" has batch size 1; got a batch of 2 (a stateful layer needs the same batch size on every call)
+}
+
+// ExampleLSTM_Unrolled puts the layer inside a caller's Gorgonia graph: a
+// cost is built on its outputs with ordinary graph nodes and Gorgonia's
+// Grad differentiates through the layer.
+func ExampleLSTM_Unrolled() {
+	cfg := lstm.Default(3)
+	cfg.Seed = 1
+	l, err := lstm.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := l.BuildFor(2, graph.Float64); err != nil {
+		fmt.Println(err)
+		return
+	}
+	g := G.NewGraph()
+	var xs G.Nodes
+	for t := 0; t < 4; t++ {
+		v := graph.NewDense(graph.Float64, []int{5, 2}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+		xs = append(xs, G.NewMatrix(g, graph.Float64, G.WithShape(5, 2), G.WithName(fmt.Sprint("x", t)), G.WithValue(v)))
+	}
+	s, err := l.Unrolled(g, xs, nil, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cost := G.Must(G.Mean(G.Must(G.Square(s.H[len(s.H)-1]))))
+	grads, err := G.Grad(cost, s.Kernel, s.RecurrentKernel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("h_T:", s.H[3].Shape(), "dcost/dW:", grads[0].Shape(), "dcost/dU:", grads[1].Shape())
+	// Output:
+	// h_T: (5, 3) dcost/dW: (2, 12) dcost/dU: (3, 12)
 }
