@@ -13,7 +13,8 @@
 // VJP returns the gradients with respect to the input, the weights and the
 // initial state. The layer is also a graph.Layer (Forward, Backward,
 // Params) for use in a graph.Model, and Config returns its configuration as
-// JSON with the Keras argument names.
+// JSON with the Keras argument names. Unrolled builds the layer into a
+// caller's own Gorgonia graph, to be differentiated with the rest of it.
 //
 // # Arguments
 //
