@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
@@ -258,16 +259,12 @@ func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 	}
 }
 
-// fixtureNamed returns the golden Keras case with the given name.
+// fixtureNamed returns the shipped golden Keras case with the given name
+// (from testdata/keras, whatever LSTM_FIXTURES says: the tests that pick a
+// case by name need that case).
 func fixtureNamed(t *testing.T, name string) *fixture {
 	t.Helper()
-	for _, f := range loadFixtures(t) {
-		if f.Name == name {
-			return f
-		}
-	}
-	t.Fatalf("no fixture %q in %s", name, fixtureDir())
-	return nil
+	return readFixture(t, filepath.Join("testdata", "keras", name+".json"))
 }
 
 // statefulLayer builds f's layer as a stateful one (float64).
