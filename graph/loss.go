@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,7 +52,7 @@ func (l *builtinLoss) Target(y *tensor.Dense, predShape []int) (*tensor.Dense, e
 	if l.sparse {
 		return oneHot(y, predShape)
 	}
-	if !sameInts(y.Shape(), predShape) {
+	if !slices.Equal(y.Shape(), predShape) {
 		return nil, fmt.Errorf("graph: loss %s: targets of shape %v for predictions of shape %v: want equal shapes", l.name, []int(y.Shape()), predShape)
 	}
 	return y, nil
@@ -105,16 +106,4 @@ func GetLoss(name string) (Loss, error) {
 		return nil, fmt.Errorf("graph: unknown loss %q: accepted are %s", name, strings.Join(LossNames(), ", "))
 	}
 	return f(), nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,7 +63,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	ps := []int(yPred.Shape())
 	if kind == accAuto {
 		switch {
-		case !sameInts(y.Shape(), ps):
+		case !slices.Equal(y.Shape(), ps):
 			kind = accSparse
 		case ps[len(ps)-1] == 1:
 			kind = accBinary
@@ -74,7 +75,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	c := ps[len(ps)-1]
 	switch kind {
 	case accBinary:
-		if !sameInts(y.Shape(), ps) {
+		if !slices.Equal(y.Shape(), ps) {
 			return 0, fmt.Errorf("graph: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
 		}
 		hit := 0.0
@@ -85,7 +86,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 		}
 		return hit / float64(len(p)), nil
 	case accCategorical:
-		if !sameInts(y.Shape(), ps) {
+		if !slices.Equal(y.Shape(), ps) {
 			return 0, fmt.Errorf("graph: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
 		}
 		rows, hit := len(p)/c, 0.0
