@@ -35,8 +35,11 @@ type builtinLoss struct {
 	node   func(yTrue, yPred *G.Node) (*G.Node, error)
 }
 
+// Name returns the Keras name of the loss.
 func (l *builtinLoss) Name() string { return l.name }
 
+// Node returns the scalar loss of the batch, or an error when yTrue and
+// yPred differ in shape.
 func (l *builtinLoss) Node(yTrue, yPred *G.Node) (*G.Node, error) {
 	if !yTrue.Shape().Eq(yPred.Shape()) {
 		return nil, fmt.Errorf("graph: loss %s: y_true shape %v differs from y_pred shape %v", l.name, yTrue.Shape(), yPred.Shape())
@@ -48,6 +51,8 @@ func (l *builtinLoss) Node(yTrue, yPred *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
+// Target returns y (one-hot rows of it for a sparse loss), or an error when
+// its shape does not fit predShape.
 func (l *builtinLoss) Target(y *tensor.Dense, predShape []int) (*tensor.Dense, error) {
 	if l.sparse {
 		return oneHot(y, predShape)

@@ -26,8 +26,10 @@ type lossMetric struct {
 	c    *lossCache
 }
 
+// Name returns the Keras name of the loss used as a metric.
 func (m *lossMetric) Name() string { return m.name }
 
+// Value returns the loss of yPred against y, through a graph built once per dtype.
 func (m *lossMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	if m.c == nil || m.c.dt != yPred.Dtype() {
 		loss, err := GetLoss(m.name)
@@ -53,6 +55,7 @@ type accuracyMetric struct {
 	kind int
 }
 
+// Name returns the metric's name as it was asked for.
 func (m *accuracyMetric) Name() string { return m.name }
 
 // Value computes Keras 2.2's binary_accuracy (mean of y == round(p), round
