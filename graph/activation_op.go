@@ -33,18 +33,36 @@ func applyElem(k elemKind, x *G.Node) (*G.Node, error) {
 	return G.ApplyOp(elemOp{k}, x)
 }
 
+// Arity returns 1: the op takes one input (x).
 func (op elemOp) Arity() int { return 1 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op elemOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op elemOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return inferSame(op, in) }
-func (op elemOp) ReturnsPtr() bool                                  { return false }
-func (op elemOp) CallsExtern() bool                                 { return false }
-func (op elemOp) OverwritesInput() int                              { return -1 }
-func (op elemOp) WriteHash(h hash.Hash)                             { fmt.Fprintf(h, "golstm.%s", op) }
-func (op elemOp) Hashcode() uint32                                  { return hashOf(op) }
-func (op elemOp) String() string                                    { return elemNames[op.k] }
+
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op elemOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op elemOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op elemOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op elemOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%s", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op elemOp) Hashcode() uint32 { return hashOf(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op elemOp) String() string { return elemNames[op.k] }
 
 // Do computes f(x) into a new value.
 func (op elemOp) Do(in ...G.Value) (G.Value, error) {
@@ -117,18 +135,36 @@ func (op elemOp) DoDiff(_ G.ExecutionContext, in G.Nodes, out *G.Node) error {
 	return err
 }
 
+// Arity returns 3: the op takes three inputs (x, y, dy).
 func (op elemGradOp) Arity() int { return 3 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op elemGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a, a, a)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op elemGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return inferSame(op, in) }
-func (op elemGradOp) ReturnsPtr() bool                                  { return false }
-func (op elemGradOp) CallsExtern() bool                                 { return false }
-func (op elemGradOp) OverwritesInput() int                              { return -1 }
-func (op elemGradOp) WriteHash(h hash.Hash)                             { fmt.Fprintf(h, "golstm.%s", op) }
-func (op elemGradOp) Hashcode() uint32                                  { return hashOf(op) }
-func (op elemGradOp) String() string                                    { return elemNames[op.k] + "_grad" }
+
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op elemGradOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op elemGradOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op elemGradOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op elemGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%s", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op elemGradOp) Hashcode() uint32 { return hashOf(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op elemGradOp) String() string { return elemNames[op.k] + "_grad" }
 
 // Do computes dy·f'(x) from (x, y, dy) into a new value.
 func (op elemGradOp) Do(in ...G.Value) (G.Value, error) {

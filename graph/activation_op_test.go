@@ -66,17 +66,9 @@ func TestActivationScalar(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		grads, err := G.Grad(y, x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := G.NewTapeMachine(g)
-		if err := m.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		m.Close()
+		dx := runGrad(t, g, y, x)
 		// softsign(-0.5) = -1/3, derivative 1/(1.5)² = 4/9.
-		gotY, gotDx := scalarValue(y.Value()), scalarValue(grads[0].Value())
+		gotY, gotDx := scalarValue(y.Value()), scalarValue(dx.Value())
 		if math.Abs(gotY+1.0/3) > 1e-7 || math.Abs(gotDx-4.0/9) > 1e-7 {
 			t.Errorf("%v softsign(-0.5) = %v, d/dx %v; want -1/3, 4/9", dt, gotY, gotDx)
 		}
@@ -147,19 +139,4 @@ func TestElemOpPrealloc(t *testing.T) {
 			t.Errorf("grad prealloc[%d] = %v, want %v", i, got, wantD[i])
 		}
 	}
-}
-
-// scalarValue returns the float value of a scalar Value.
-func scalarValue(v G.Value) float64 {
-	switch d := v.Data().(type) {
-	case float64:
-		return d
-	case float32:
-		return float64(d)
-	case []float64:
-		return d[0]
-	case []float32:
-		return float64(d[0])
-	}
-	return math.NaN()
 }

@@ -76,16 +76,8 @@ func runActivation(t *testing.T, act Activation, dt tensor.Dtype, shape []int, x
 			G.WithValue(NewDense(dt, shape, w)))
 		weighted = G.Must(G.HadamardProd(out, wn))
 	}
-	grads, err := G.Grad(G.Must(G.Sum(weighted)), x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := G.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return Float64s(out.Value().(tensor.Tensor)), Float64s(grads[0].Value().(tensor.Tensor))
+	grad := runGrad(t, g, G.Must(G.Sum(weighted)), x)
+	return Float64s(out.Value().(tensor.Tensor)), Float64s(grad.Value().(tensor.Tensor))
 }
 
 func nearKink(name string, x, d float64) bool {

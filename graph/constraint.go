@@ -2,9 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -15,7 +12,7 @@ type constraintFactory func(args map[string]float64) (Constraint, error)
 // constraints maps each canonical Keras 2.2 constraint name to its factory.
 var constraints = map[string]constraintFactory{
 	"max_norm":     newMaxNorm,
-	"non_neg":      newNonNeg,
+	"non_neg":      noArgs("constraint", "non_neg", NonNeg),
 	"unit_norm":    newUnitNorm,
 	"min_max_norm": newMinMaxNorm,
 }
@@ -51,14 +48,9 @@ func GetConstraint(name string) (Constraint, error) {
 //
 // non_neg takes no arguments; axis must be a whole number.
 func NewConstraint(s Spec) (Constraint, error) {
-	name := s.Name
-	if c, ok := constraintAliases[name]; ok {
-		name = c
-	}
-	f, ok := constraints[name]
-	if !ok {
-		return nil, fmt.Errorf("graph: unknown constraint %q: want one of %s",
-			s.Name, strings.Join(slices.Sorted(maps.Keys(constraints)), ", "))
+	f, err := lookup("constraint", s.Name, constraints, constraintAliases)
+	if err != nil {
+		return nil, err
 	}
 	return f(s.Args)
 }
@@ -85,13 +77,6 @@ type nonNeg struct{}
 // NonNeg returns the Keras "non_neg" constraint: w ← w·1[w ≥ 0], that is
 // negative values become 0.
 func NonNeg() Constraint { return nonNeg{} }
-
-func newNonNeg(args map[string]float64) (Constraint, error) {
-	if _, err := parseArgs("constraint", "non_neg", args); err != nil {
-		return nil, err
-	}
-	return NonNeg(), nil
-}
 
 // Apply sets the negative values of w to 0, in place.
 func (nonNeg) Apply(w *tensor.Dense) error {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -132,7 +133,7 @@ func (d *Dense) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
 		return nil, fmt.Errorf("graph: Dense %s: Forward before Build", d.name)
 	}
 	xs := []int(x.Shape())
-	if x.Dtype() != d.dt || len(xs) != len(d.inShape)+1 || !sameInts(xs[1:], d.inShape) {
+	if x.Dtype() != d.dt || len(xs) != len(d.inShape)+1 || !slices.Equal(xs[1:], d.inShape) {
 		return nil, fmt.Errorf("graph: Dense %s: input %v of shape %v: want %v of shape (batch, %v)", d.name, x.Dtype(), xs, d.dt, d.inShape)
 	}
 	xv, err := rowsView(x)

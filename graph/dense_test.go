@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -42,7 +43,7 @@ func TestDenseForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := []int(y.Shape()); !sameInts(s, []int{2, 2, 2}) {
+	if s := []int(y.Shape()); !slices.Equal(s, []int{2, 2, 2}) {
 		t.Fatalf("output shape %v, want [2 2 2]", s)
 	}
 	got := Float64s(y)

@@ -3,11 +3,8 @@ package graph
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"math/rand/v2"
-	"slices"
-	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -17,19 +14,19 @@ type initFactory func(args map[string]float64) (Initializer, error)
 
 // initializers maps each canonical Keras 2.2 initializer name to its factory.
 var initializers = map[string]initFactory{
-	"zeros":            noArgInit("zeros", Zeros),
-	"ones":             noArgInit("ones", Ones),
+	"zeros":            noArgs("initializer", "zeros", Zeros),
+	"ones":             noArgs("initializer", "ones", Ones),
 	"constant":         newConstant,
 	"random_normal":    newRandomNormal,
 	"random_uniform":   newRandomUniform,
 	"truncated_normal": newTruncatedNormal,
 	"variance_scaling": newVarianceScaling,
-	"glorot_uniform":   noArgInit("glorot_uniform", GlorotUniform),
-	"glorot_normal":    noArgInit("glorot_normal", GlorotNormal),
-	"he_uniform":       noArgInit("he_uniform", HeUniform),
-	"he_normal":        noArgInit("he_normal", HeNormal),
-	"lecun_uniform":    noArgInit("lecun_uniform", LecunUniform),
-	"lecun_normal":     noArgInit("lecun_normal", LecunNormal),
+	"glorot_uniform":   noArgs("initializer", "glorot_uniform", GlorotUniform),
+	"glorot_normal":    noArgs("initializer", "glorot_normal", GlorotNormal),
+	"he_uniform":       noArgs("initializer", "he_uniform", HeUniform),
+	"he_normal":        noArgs("initializer", "he_normal", HeNormal),
+	"lecun_uniform":    noArgs("initializer", "lecun_uniform", LecunUniform),
+	"lecun_normal":     noArgs("initializer", "lecun_normal", LecunNormal),
 	"orthogonal":       newOrthogonal,
 	"identity":         newIdentity,
 }
@@ -79,26 +76,11 @@ func GetInitializer(name string) (Initializer, error) {
 // (truncated normal, as in Keras 2.2), 1 = "uniform". The other names take no
 // arguments.
 func NewInitializer(s Spec) (Initializer, error) {
-	name := s.Name
-	if c, ok := initAliases[name]; ok {
-		name = c
-	}
-	f, ok := initializers[name]
-	if !ok {
-		return nil, fmt.Errorf("graph: unknown initializer %q: want one of %s",
-			s.Name, strings.Join(slices.Sorted(maps.Keys(initializers)), ", "))
+	f, err := lookup("initializer", s.Name, initializers, initAliases)
+	if err != nil {
+		return nil, err
 	}
 	return f(s.Args)
-}
-
-// noArgInit adapts a constructor without arguments to an initFactory.
-func noArgInit(name string, f func() Initializer) initFactory {
-	return func(args map[string]float64) (Initializer, error) {
-		if _, err := parseArgs("initializer", name, args); err != nil {
-			return nil, err
-		}
-		return f(), nil
-	}
 }
 
 // InitTensor returns a tensor of dtype dt and the given shape filled by

@@ -8,8 +8,36 @@ import (
 	"strings"
 )
 
-// This file holds the argument parsing shared by NewInitializer and
-// NewConstraint.
+// This file holds the Spec parsing shared by NewInitializer and
+// NewConstraint: the name lookup and the argument parsing.
+
+// lookup returns the factory that name (a canonical name, or an alias that
+// aliases maps to one) has in factories, or an error that names the object
+// kind ("initializer", "constraint") and lists the canonical names.
+func lookup[F any](kind, name string, factories map[string]F, aliases map[string]string) (F, error) {
+	canon := name
+	if c, ok := aliases[name]; ok {
+		canon = c
+	}
+	f, ok := factories[canon]
+	if !ok {
+		return f, fmt.Errorf("graph: unknown %s %q: want one of %s",
+			kind, name, strings.Join(slices.Sorted(maps.Keys(factories)), ", "))
+	}
+	return f, nil
+}
+
+// noArgs adapts a constructor without arguments to a factory of a Spec of
+// the object kind name: any argument is an error.
+func noArgs[T any](kind, name string, f func() T) func(args map[string]float64) (T, error) {
+	return func(args map[string]float64) (T, error) {
+		if _, err := parseArgs(kind, name, args); err != nil {
+			var zero T
+			return zero, err
+		}
+		return f(), nil
+	}
+}
 
 // argDef is one numeric argument of a Spec with its Keras default.
 type argDef struct {

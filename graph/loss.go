@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,8 +35,11 @@ type builtinLoss struct {
 	node   func(yTrue, yPred *G.Node) (*G.Node, error)
 }
 
+// Name returns the Keras name of the loss.
 func (l *builtinLoss) Name() string { return l.name }
 
+// Node returns the scalar loss of the batch, or an error when yTrue and
+// yPred differ in shape.
 func (l *builtinLoss) Node(yTrue, yPred *G.Node) (*G.Node, error) {
 	if !yTrue.Shape().Eq(yPred.Shape()) {
 		return nil, fmt.Errorf("graph: loss %s: y_true shape %v differs from y_pred shape %v", l.name, yTrue.Shape(), yPred.Shape())
@@ -47,11 +51,13 @@ func (l *builtinLoss) Node(yTrue, yPred *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
+// Target returns y (one-hot rows of it for a sparse loss), or an error when
+// its shape does not fit predShape.
 func (l *builtinLoss) Target(y *tensor.Dense, predShape []int) (*tensor.Dense, error) {
 	if l.sparse {
 		return oneHot(y, predShape)
 	}
-	if !sameInts(y.Shape(), predShape) {
+	if !slices.Equal(y.Shape(), predShape) {
 		return nil, fmt.Errorf("graph: loss %s: targets of shape %v for predictions of shape %v: want equal shapes", l.name, []int(y.Shape()), predShape)
 	}
 	return y, nil
@@ -105,16 +111,4 @@ func GetLoss(name string) (Loss, error) {
 		return nil, fmt.Errorf("graph: unknown loss %q: accepted are %s", name, strings.Join(LossNames(), ", "))
 	}
 	return f(), nil
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

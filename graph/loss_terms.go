@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -174,7 +175,7 @@ func sparseCCENode(t, p *G.Node) (*G.Node, error) {
 func oneHot(y *tensor.Dense, predShape []int) (*tensor.Dense, error) {
 	r := len(predShape)
 	ys := []int(y.Shape())
-	ok := r >= 2 && (sameInts(ys, predShape[:r-1]) || (len(ys) == r && sameInts(ys[:r-1], predShape[:r-1]) && ys[r-1] == 1))
+	ok := r >= 2 && (slices.Equal(ys, predShape[:r-1]) || (len(ys) == r && slices.Equal(ys[:r-1], predShape[:r-1]) && ys[r-1] == 1))
 	if !ok {
 		return nil, fmt.Errorf("graph: sparse_categorical_crossentropy: labels of shape %v for predictions of shape %v: want shape %v or %v",
 			ys, predShape, predShape[:max(r-1, 0)], append(append([]int(nil), predShape[:max(r-1, 0)]...), 1))

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,8 +26,10 @@ type lossMetric struct {
 	c    *lossCache
 }
 
+// Name returns the Keras name of the loss used as a metric.
 func (m *lossMetric) Name() string { return m.name }
 
+// Value returns the loss of yPred against y, through a graph built once per dtype.
 func (m *lossMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	if m.c == nil || m.c.dt != yPred.Dtype() {
 		loss, err := GetLoss(m.name)
@@ -52,6 +55,7 @@ type accuracyMetric struct {
 	kind int
 }
 
+// Name returns the metric's name as it was asked for.
 func (m *accuracyMetric) Name() string { return m.name }
 
 // Value computes Keras 2.2's binary_accuracy (mean of y == round(p), round
@@ -62,7 +66,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	ps := []int(yPred.Shape())
 	if kind == accAuto {
 		switch {
-		case !sameInts(y.Shape(), ps):
+		case !slices.Equal(y.Shape(), ps):
 			kind = accSparse
 		case ps[len(ps)-1] == 1:
 			kind = accBinary
@@ -74,7 +78,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	c := ps[len(ps)-1]
 	switch kind {
 	case accBinary:
-		if !sameInts(y.Shape(), ps) {
+		if !slices.Equal(y.Shape(), ps) {
 			return 0, fmt.Errorf("graph: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
 		}
 		hit := 0.0
@@ -85,7 +89,7 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 		}
 		return hit / float64(len(p)), nil
 	case accCategorical:
-		if !sameInts(y.Shape(), ps) {
+		if !slices.Equal(y.Shape(), ps) {
 			return 0, fmt.Errorf("graph: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
 		}
 		rows, hit := len(p)/c, 0.0

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorgonia.org/tensor"
@@ -215,7 +216,7 @@ func (m *Model) ready(x *tensor.Dense, needLoss bool) error {
 	if x.Dtype() != m.dt {
 		return fmt.Errorf("graph: input x of dtype %v: model dtype is %v", x.Dtype(), m.dt)
 	}
-	if len(xs) != len(m.inShape)+1 || !sameInts(xs[1:], m.inShape) {
+	if len(xs) != len(m.inShape)+1 || !slices.Equal(xs[1:], m.inShape) {
 		return fmt.Errorf("graph: input x of shape %v: want (samples, %s) as built", xs, joinInts(m.inShape))
 	}
 	if needLoss {

@@ -34,23 +34,41 @@ func weightType(d int, a hm.TypeVariable) hm.Type {
 	return G.TensorType{Dims: d, Of: a}
 }
 
+// Arity returns 1: the op takes one input (w).
 func (op penaltyOp) Arity() int { return 1 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op penaltyOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(weightType(op.d, a), a)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op penaltyOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("graph: %v wants 1 input, got %d", op, len(in))
 	}
 	return tensor.ScalarShape(), nil
 }
-func (op penaltyOp) ReturnsPtr() bool      { return false }
-func (op penaltyOp) CallsExtern() bool     { return false }
-func (op penaltyOp) OverwritesInput() int  { return -1 }
+
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op penaltyOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op penaltyOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op penaltyOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
 func (op penaltyOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v/%d", op, op.d) }
-func (op penaltyOp) Hashcode() uint32      { return hashOf(op) }
-func (op penaltyOp) String() string        { return fmt.Sprintf("l1_l2{%v,%v}", op.l1, op.l2) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op penaltyOp) Hashcode() uint32 { return hashOf(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op penaltyOp) String() string { return fmt.Sprintf("l1_l2{%v,%v}", op.l1, op.l2) }
 
 // Do returns the penalty as a scalar of w's dtype.
 func (op penaltyOp) Do(in ...G.Value) (G.Value, error) {
@@ -120,21 +138,39 @@ func (op penaltyOp) DoDiff(_ G.ExecutionContext, in G.Nodes, out *G.Node) error 
 	return err
 }
 
+// Arity returns 2: the op takes two inputs (w, g).
 func (op penaltyGradOp) Arity() int { return 2 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op penaltyGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	t := weightType(op.d, a)
 	return hm.NewFnType(t, a, t)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op penaltyGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return inferSame(op, in)
 }
-func (op penaltyGradOp) ReturnsPtr() bool      { return false }
-func (op penaltyGradOp) CallsExtern() bool     { return false }
-func (op penaltyGradOp) OverwritesInput() int  { return -1 }
+
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op penaltyGradOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op penaltyGradOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op penaltyGradOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
 func (op penaltyGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v/%d", op, op.d) }
-func (op penaltyGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op penaltyGradOp) String() string        { return fmt.Sprintf("l1_l2_grad{%v,%v}", op.l1, op.l2) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op penaltyGradOp) Hashcode() uint32 { return hashOf(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op penaltyGradOp) String() string { return fmt.Sprintf("l1_l2_grad{%v,%v}", op.l1, op.l2) }
 
 // Do returns g·(l1·sign(w) + 2·l2·w) shaped like w.
 func (op penaltyGradOp) Do(in ...G.Value) (G.Value, error) {

@@ -25,16 +25,8 @@ func runPenalty(t *testing.T, r Regularizer, dt tensor.Dtype, shape []int, ws []
 		three = G.NewConstant(float32(3))
 	}
 	cost := G.Must(G.Mul(p, three))
-	grads, err := G.Grad(cost, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := G.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	return scalarValue(cost.Value()), Float64s(grads[0].Value().(tensor.Tensor))
+	dw := runGrad(t, g, cost, w)
+	return scalarValue(cost.Value()), Float64s(dw.Value().(tensor.Tensor))
 }
 
 func TestRegularizerPenalty(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -135,7 +136,7 @@ func (m *Model) setFileWeights(mf *modelFile) error {
 			bad = append(bad, fmt.Sprintf("weight %s %v is not in the file", p.Name, []int(p.Value.Shape())))
 		case t.t.Dtype() != p.Value.Dtype():
 			bad = append(bad, fmt.Sprintf("weight %s is %v in the file, %v in the model", p.Name, t.t.Dtype(), p.Value.Dtype()))
-		case !sameInts(t.t.Shape(), p.Value.Shape()):
+		case !slices.Equal(t.t.Shape(), p.Value.Shape()):
 			bad = append(bad, fmt.Sprintf("weight %s has shape %v in the file, %v in the model", p.Name, []int(t.t.Shape()), []int(p.Value.Shape())))
 		}
 		delete(byName, p.Name)

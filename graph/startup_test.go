@@ -17,20 +17,12 @@ func TestStartup(t *testing.T) {
 	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("x"),
 		G.WithValue(NewDense(tensor.Float64, []int{2}, []float64{0.5, -1})))
 	y := G.Must(G.Sum(G.Must(G.Tanh(x))))
-	grads, err := G.Grad(y, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := G.NewTapeMachine(g)
-	defer m.Close()
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
-	}
+	dx := runGrad(t, g, y, x)
 	want := math.Tanh(0.5) + math.Tanh(-1)
 	if got := y.Value().Data().(float64); math.Abs(got-want) > 1e-15 {
 		t.Errorf("sum(tanh(x)) = %v, want %v", got, want)
 	}
-	gx := grads[0].Value().Data().([]float64)
+	gx := dx.Value().Data().([]float64)
 	for i, v := range []float64{0.5, -1} {
 		want := 1 - math.Tanh(v)*math.Tanh(v)
 		if math.Abs(gx[i]-want) > 1e-15 {

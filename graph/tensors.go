@@ -75,17 +75,21 @@ func Float64s(t G.Value) []float64 {
 	panic(fmt.Sprintf("graph: tensor of %v not supported", t.Dtype()))
 }
 
-// Dtype is the element type of tensors (gorgonia.org/tensor's Dtype), and
-// Tensor a dense tensor, under this package's name, so that programs and
-// notebooks can name them without importing gorgonia.org/tensor (which a
-// gophernotes notebook cannot import beside gorgonia).
+// These aliases give gorgonia.org/tensor's names under this package's name,
+// so that programs and notebooks can name them without importing
+// gorgonia.org/tensor (which a gophernotes notebook cannot import beside
+// gorgonia).
 type (
-	Dtype  = tensor.Dtype
+	// Dtype is the element type of tensors (gorgonia.org/tensor's Dtype).
+	Dtype = tensor.Dtype
+	// Tensor is a dense tensor (gorgonia.org/tensor's Dense).
 	Tensor = tensor.Dense
 )
 
 // The dtypes every block of this library supports.
 var (
+	// Float32 is the float32 dtype (tensor.Float32).
 	Float32 = tensor.Float32
+	// Float64 is the float64 dtype (tensor.Float64).
 	Float64 = tensor.Float64
 )

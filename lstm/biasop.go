@@ -28,11 +28,17 @@ var (
 
 func addRow(z, b *G.Node) (*G.Node, error) { return G.ApplyOp(addRowOp{}, z, b) }
 
+// Arity returns 2: the op takes two inputs (z, b).
 func (op addRowOp) Arity() int { return 2 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op addRowOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 2, Of: a})
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op addRowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 2 {
 		return nil, fmt.Errorf("lstm: %v wants 2 inputs, got %d", op, len(in))
@@ -44,15 +50,30 @@ func (op addRowOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return z.Clone(), nil
 }
-func (op addRowOp) ReturnsPtr() bool      { return false }
-func (op addRowOp) CallsExtern() bool     { return false }
-func (op addRowOp) OverwritesInput() int  { return -1 }
-func (op addRowOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
-func (op addRowOp) Hashcode() uint32      { return hashOp(op) }
-func (op addRowOp) String() string        { return "addrow" }
 
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op addRowOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op addRowOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op addRowOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op addRowOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op addRowOp) Hashcode() uint32 { return hashOp(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op addRowOp) String() string { return "addrow" }
+
+// Do computes the output into a new value: UsePreallocDo with no prealloc.
 func (op addRowOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
+// UsePreallocDo computes the output into prealloc when it is a contiguous
+// tensor of the output's dtype and shape, into a new value otherwise.
 func (op addRowOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	z, ok1 := in[0].(*tensor.Dense)
 	b, ok2 := in[1].(*tensor.Dense)
@@ -79,8 +100,11 @@ func addRows[T float32 | float64](out, z, b []T, rows, w int) {
 	}
 }
 
+// DiffWRT reports that both inputs are differentiable.
 func (op addRowOp) DiffWRT(int) []bool { return []bool{true, true} }
 
+// SymDiff returns the gradients of z and b: grad itself and its column sum
+// (a colSumOp node).
 func (op addRowOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	db, err := G.ApplyOp(colSumOp{}, grad)
 	if err != nil {
@@ -89,11 +113,17 @@ func (op addRowOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{grad, db}, nil
 }
 
+// Arity returns 1: the op takes one input (x).
 func (op colSumOp) Arity() int { return 1 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op colSumOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a})
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := matrixShape(op, in)
 	if err != nil {
@@ -101,15 +131,30 @@ func (op colSumOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.Shape{s[1]}, nil
 }
-func (op colSumOp) ReturnsPtr() bool      { return false }
-func (op colSumOp) CallsExtern() bool     { return false }
-func (op colSumOp) OverwritesInput() int  { return -1 }
-func (op colSumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
-func (op colSumOp) Hashcode() uint32      { return hashOp(op) }
-func (op colSumOp) String() string        { return "colsum" }
 
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op colSumOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op colSumOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op colSumOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op colSumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op colSumOp) Hashcode() uint32 { return hashOp(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op colSumOp) String() string { return "colsum" }
+
+// Do computes the output into a new value: UsePreallocDo with no prealloc.
 func (op colSumOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
+// UsePreallocDo computes the output into prealloc when it is a contiguous
+// tensor of the output's dtype and shape, into a new value otherwise.
 func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	x, ok := in[0].(*tensor.Dense)
 	if !ok || x.Dims() != 2 {

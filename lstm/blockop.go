@@ -29,11 +29,17 @@ var (
 
 func gateBlock(z *G.Node, k, n int) (*G.Node, error) { return G.ApplyOp(blockOp{k, n}, z) }
 
+// Arity returns 1: the op takes one input (x).
 func (op blockOp) Arity() int { return 1 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op blockOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op blockOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := matrixShape(op, in)
 	if err != nil {
@@ -44,15 +50,30 @@ func (op blockOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.Shape{s[0], s[1] / op.n}, nil
 }
-func (op blockOp) ReturnsPtr() bool      { return false }
-func (op blockOp) CallsExtern() bool     { return false }
-func (op blockOp) OverwritesInput() int  { return -1 }
-func (op blockOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
-func (op blockOp) Hashcode() uint32      { return hashOp(op) }
-func (op blockOp) String() string        { return fmt.Sprintf("block(%d/%d)", op.k, op.n) }
 
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op blockOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op blockOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op blockOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op blockOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op blockOp) Hashcode() uint32 { return hashOp(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op blockOp) String() string { return fmt.Sprintf("block(%d/%d)", op.k, op.n) }
+
+// Do computes the output into a new value: UsePreallocDo with no prealloc.
 func (op blockOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
+// UsePreallocDo computes the output into prealloc when it is a contiguous
+// tensor of the output's dtype and shape, into a new value otherwise.
 func (op blockOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	x, ok := in[0].(*tensor.Dense)
 	if !ok || x.Dims() != 2 {
@@ -70,8 +91,11 @@ func (op blockOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	return out, nil
 }
 
+// DiffWRT reports that the input is differentiable.
 func (op blockOp) DiffWRT(int) []bool { return []bool{true} }
 
+// SymDiff returns the gradient of x: grad scattered into block k of zeros
+// (a blockGradOp node).
 func (op blockOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(blockGradOp(op), grad)
 	if err != nil {
@@ -80,11 +104,17 @@ func (op blockOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx}, nil
 }
 
+// Arity returns 1: the op takes one input (dy).
 func (op blockGradOp) Arity() int { return 1 }
+
+// Type returns the op's type signature, for Gorgonia's type inference.
 func (op blockGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a)
 }
+
+// InferShape returns the output shape, or an error when the input shapes
+// do not fit.
 func (op blockGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := matrixShape(op, in)
 	if err != nil {
@@ -92,15 +122,30 @@ func (op blockGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	}
 	return tensor.Shape{s[0], s[1] * op.n}, nil
 }
-func (op blockGradOp) ReturnsPtr() bool      { return false }
-func (op blockGradOp) CallsExtern() bool     { return false }
-func (op blockGradOp) OverwritesInput() int  { return -1 }
-func (op blockGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
-func (op blockGradOp) Hashcode() uint32      { return hashOp(op) }
-func (op blockGradOp) String() string        { return fmt.Sprintf("blockgrad(%d/%d)", op.k, op.n) }
 
+// ReturnsPtr returns false: the output is not a pointer into an input.
+func (op blockGradOp) ReturnsPtr() bool { return false }
+
+// CallsExtern returns false: the op runs in Go, without an external device.
+func (op blockGradOp) CallsExtern() bool { return false }
+
+// OverwritesInput returns -1: the op overwrites none of its inputs.
+func (op blockGradOp) OverwritesInput() int { return -1 }
+
+// WriteHash writes the op's name and parameters, which identify it, to h.
+func (op blockGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "golstm.%v", op) }
+
+// Hashcode returns the FNV-1a hash of what WriteHash writes.
+func (op blockGradOp) Hashcode() uint32 { return hashOp(op) }
+
+// String returns the op's name, as Gorgonia prints it.
+func (op blockGradOp) String() string { return fmt.Sprintf("blockgrad(%d/%d)", op.k, op.n) }
+
+// Do computes the output into a new value: UsePreallocDo with no prealloc.
 func (op blockGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
+// UsePreallocDo computes the output into prealloc when it is a contiguous
+// tensor of the output's dtype and shape, into a new value otherwise.
 func (op blockGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	dy, ok := in[0].(*tensor.Dense)
 	if !ok || dy.Dims() != 2 {

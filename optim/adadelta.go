@@ -59,10 +59,10 @@ func (o *Adadelta) Step(params []*graph.Param) error {
 	for _, e := range es {
 		a, d := e.slots[0], e.slots[1]
 		for i, g := range e.grad {
-			a[i] = o.Rho*a[i] + (1-o.Rho)*(g*g)
+			a[i] = ema(o.Rho, a[i], g*g)
 			u := g * math.Sqrt(d[i]+o.Epsilon) / math.Sqrt(a[i]+o.Epsilon)
 			e.val[i] -= lr * u
-			d[i] = o.Rho*d[i] + (1-o.Rho)*(u*u)
+			d[i] = ema(o.Rho, d[i], u*u)
 		}
 	}
 	return o.st.finish("adadelta", es)

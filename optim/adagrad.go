@@ -1,10 +1,6 @@
 package optim
 
-import (
-	"math"
-
-	"github.com/golstm/golstm/graph"
-)
+import "github.com/golstm/golstm/graph"
 
 // Adagrad is Keras 2.2.4's Adagrad. With lr the decayed learning rate, for
 // each element:
@@ -50,12 +46,6 @@ func (o *Adagrad) Step(params []*graph.Param) error {
 		return err
 	}
 	lr := decayed(o.LR, o.Decay, o.st.s.Iterations)
-	for _, e := range es {
-		a := e.slots[0]
-		for i, g := range e.grad {
-			a[i] += g * g
-			e.val[i] -= lr * g / (math.Sqrt(a[i]) + o.Epsilon)
-		}
-	}
+	accumulate(es, lr, 1, 1, o.Epsilon)
 	return o.st.finish("adagrad", es)
 }

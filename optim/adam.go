@@ -69,8 +69,8 @@ func (o *Adam) Step(params []*graph.Param) error {
 	for _, e := range es {
 		m, v := e.slots[0], e.slots[1]
 		for i, g := range e.grad {
-			m[i] = o.Beta1*m[i] + (1-o.Beta1)*g
-			v[i] = o.Beta2*v[i] + (1-o.Beta2)*(g*g)
+			m[i] = ema(o.Beta1, m[i], g)
+			v[i] = ema(o.Beta2, v[i], g*g)
 			den := v[i]
 			if o.AMSGrad {
 				vh := e.slots[2]

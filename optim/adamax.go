@@ -63,7 +63,7 @@ func (o *Adamax) Step(params []*graph.Param) error {
 	for _, e := range es {
 		m, u := e.slots[0], e.slots[1]
 		for i, g := range e.grad {
-			m[i] = o.Beta1*m[i] + (1-o.Beta1)*g
+			m[i] = ema(o.Beta1, m[i], g)
 			u[i] = math.Max(o.Beta2*u[i], math.Abs(g))
 			e.val[i] -= lrT * m[i] / (u[i] + o.Epsilon)
 		}

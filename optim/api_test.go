@@ -3,6 +3,7 @@ package optim
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestOrderInvariance(t *testing.T) {
 	for _, c := range trajectoryCases {
 		a := run(t, c.opt(), 5, 0)
 		for seed := uint64(1); seed < 4; seed++ {
-			if b := run(t, c.opt(), 5, seed); !equal(a, b) {
+			if b := run(t, c.opt(), 5, seed); !slices.Equal(a, b) {
 				t.Errorf("%s: seed %d: results depend on param order", c.name, seed)
 			}
 		}
@@ -84,7 +85,7 @@ func TestStateRoundTrip(t *testing.T) {
 		for _, p := range ps {
 			got = append(got, graph.Float64s(p.Value)...)
 		}
-		if !equal(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s: restored run differs:\n got %v\nwant %v", c.name, got, want)
 		}
 		if err := o.SetState(State{}); err != nil || o.State().Iterations != 0 {
@@ -188,8 +189,8 @@ func TestValidate(t *testing.T) {
 		pr := newProblem()
 		ps := pr.params(tensor.Float64)
 		before := graph.Float64s(ps[0].Value)
-		if err := c.o.Step(ps); err == nil || !equal(graph.Float64s(ps[0].Value), before) {
-			t.Errorf("%s: Step with a bad config: err %v, value changed %v", c.o.Name(), err, !equal(graph.Float64s(ps[0].Value), before))
+		if err := c.o.Step(ps); err == nil || !slices.Equal(graph.Float64s(ps[0].Value), before) {
+			t.Errorf("%s: Step with a bad config: err %v, value changed %v", c.o.Name(), err, !slices.Equal(graph.Float64s(ps[0].Value), before))
 		}
 	}
 }

@@ -75,9 +75,9 @@ func (o *Nadam) Step(params []*graph.Param) error {
 		m, v := e.slots[0], e.slots[1]
 		for i, g := range e.grad {
 			gp := g / (1 - schedNew)
-			m[i] = o.Beta1*m[i] + (1-o.Beta1)*g
+			m[i] = ema(o.Beta1, m[i], g)
 			mp := m[i] / (1 - schedNext)
-			v[i] = o.Beta2*v[i] + (1-o.Beta2)*(g*g)
+			v[i] = ema(o.Beta2, v[i], g*g)
 			vp := v[i] / b2t
 			mbar := (1-mu)*gp + mu1*mp
 			e.val[i] -= o.LR * mbar / (math.Sqrt(vp) + o.Epsilon)

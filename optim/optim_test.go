@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
@@ -85,7 +86,7 @@ func TestTrajectory(t *testing.T) {
 				if err := o.Step(shuffled(ps, rng)); err != nil {
 					t.Fatalf("%v %s: step %d: %v", dt.dt, c.name, s, err)
 				}
-				if got := graph.Float64s(ps[2].Grad); !equal(got, gradBefore) {
+				if got := graph.Float64s(ps[2].Grad); !slices.Equal(got, gradBefore) {
 					t.Errorf("%v %s: Step changed Grad", dt.dt, c.name)
 				}
 				var got []float64
@@ -109,16 +110,4 @@ func TestTrajectory(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,10 +1,6 @@
 package optim
 
-import (
-	"math"
-
-	"github.com/golstm/golstm/graph"
-)
+import "github.com/golstm/golstm/graph"
 
 // RMSprop is Keras 2.2.4's RMSProp. With lr the decayed learning rate, for
 // each element:
@@ -52,12 +48,6 @@ func (o *RMSprop) Step(params []*graph.Param) error {
 		return err
 	}
 	lr := decayed(o.LR, o.Decay, o.st.s.Iterations)
-	for _, e := range es {
-		a := e.slots[0]
-		for i, g := range e.grad {
-			a[i] = o.Rho*a[i] + (1-o.Rho)*(g*g)
-			e.val[i] -= lr * g / (math.Sqrt(a[i]) + o.Epsilon)
-		}
-	}
+	accumulate(es, lr, o.Rho, 1-o.Rho, o.Epsilon)
 	return o.st.finish("rmsprop", es)
 }

@@ -13,8 +13,11 @@ import (
 
 // Files written by Save into the output folder.
 const (
-	PNGFile     = "forecast.png"
-	CSVFile     = "forecast.csv"
+	// PNGFile is the plot of the series and the forecasts (WritePNG).
+	PNGFile = "forecast.png"
+	// CSVFile is the table of the series and the forecasts (WriteCSV).
+	CSVFile = "forecast.csv"
+	// MetricsFile is the JSON of the Metrics.
 	MetricsFile = "metrics.json"
 )
 

@@ -13,7 +13,9 @@ import (
 // PlotWidth and PlotHeight are the size of the picture WritePNG draws
 // (at 96 dpi: 960 × 384 pixels).
 const (
-	PlotWidth  = 10 * vg.Inch
+	// PlotWidth is the width of the picture.
+	PlotWidth = 10 * vg.Inch
+	// PlotHeight is the height of the picture.
 	PlotHeight = 4 * vg.Inch
 )
 

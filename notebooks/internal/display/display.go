@@ -1,13 +1,3 @@
-// Package display is the compiled stand-in for the display package that the
-// gophernotes kernel imports into every notebook. It has the same names
-// (Data, MIMEMap, HTML, Markdown, PNG, JPEG, SVG, Image, the MIMEType*
-// constants and the renderer interfaces), so notebook cells that use
-// display.PNG(...) or Display(display.HTML(...)) build unchanged in the
-// notebook test harness.
-//
-// Like gophernotes, every constructor fills MIME type → value plus a
-// text/plain fallback made with fmt.Sprint; []byte values are encoded as
-// base64 when the bundle is written as JSON.
 package display
 
 import (
@@ -20,16 +10,26 @@ import (
 
 // MIME types known to Jupyter front ends.
 const (
-	MIMETypeHTML       = "text/html"
+	// MIMETypeHTML is the MIME type of HTML.
+	MIMETypeHTML = "text/html"
+	// MIMETypeJavaScript is the MIME type of JavaScript.
 	MIMETypeJavaScript = "application/javascript"
-	MIMETypeJPEG       = "image/jpeg"
-	MIMETypeJSON       = "application/json"
-	MIMETypeLatex      = "text/latex"
-	MIMETypeMarkdown   = "text/markdown"
-	MIMETypePNG        = "image/png"
-	MIMETypePDF        = "application/pdf"
-	MIMETypeSVG        = "image/svg+xml"
-	MIMETypeText       = "text/plain"
+	// MIMETypeJPEG is the MIME type of JPEG images.
+	MIMETypeJPEG = "image/jpeg"
+	// MIMETypeJSON is the MIME type of JSON.
+	MIMETypeJSON = "application/json"
+	// MIMETypeLatex is the MIME type of LaTeX.
+	MIMETypeLatex = "text/latex"
+	// MIMETypeMarkdown is the MIME type of Markdown.
+	MIMETypeMarkdown = "text/markdown"
+	// MIMETypePNG is the MIME type of PNG images.
+	MIMETypePNG = "image/png"
+	// MIMETypePDF is the MIME type of PDF documents.
+	MIMETypePDF = "application/pdf"
+	// MIMETypeSVG is the MIME type of SVG images.
+	MIMETypeSVG = "image/svg+xml"
+	// MIMETypeText is the MIME type of plain text.
+	MIMETypeText = "text/plain"
 )
 
 // MIMEMap maps a MIME type to its representation: a string, a []byte or a

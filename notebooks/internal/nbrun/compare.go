@@ -19,6 +19,8 @@ type Mismatch struct {
 	Want, Got string
 }
 
+// Error describes the mismatch: the cell, the output kind and a line diff
+// of the recorded and the harness output.
 func (m Mismatch) Error() string {
 	return fmt.Sprintf("cell %d: %s differs (-recorded +harness):\n%s", m.Cell, m.What, Diff(m.Want, m.Got))
 }

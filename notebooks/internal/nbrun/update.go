@@ -8,8 +8,10 @@ import (
 // Kernelspec and LanguageInfo are the notebook metadata that a gophernotes
 // kernel writes; Update sets them.
 var (
+	// Kernelspec is the notebook's "kernelspec" metadata.
 	Kernelspec = map[string]any{"display_name": "Go", "language": "go", "name": KernelName}
 
+	// LanguageInfo is the notebook's "language_info" metadata.
 	LanguageInfo = map[string]any{
 		"codemirror_mode": "", "file_extension": ".go", "mimetype": "", "name": LanguageName,
 		"nbconvert_exporter": "", "pygments_lexer": "", "version": runtime.Version(),

@@ -227,7 +227,9 @@ func jsonType(x any) string {
 
 // Gophernotes kernel metadata that every notebook carries.
 const (
-	KernelName   = "gophernotes"
+	// KernelName is the kernelspec name of the gophernotes kernel.
+	KernelName = "gophernotes"
+	// LanguageName is the language name in the kernel metadata.
 	LanguageName = "go"
 )
 
