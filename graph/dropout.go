@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -20,15 +21,65 @@ type DropoutConfig struct {
 }
 
 // Dropout is Keras' inverted dropout: in training each element is kept
-// with probability 1-rate and scaled by 1/(1-rate), so y = x·m/(1-rate)
-// with m ~ Bernoulli(1-rate); in inference y = x. It has no weights; its
-// gradient is dy·m/(1-rate), computed directly (no graph is needed for a
-// fixed mask).
+// with probability 1-rate and scaled by 1/(1-rate), so y = x ⊙ s with
+// s = m/(1-rate), m ~ Bernoulli(1-rate); in inference y = x. It has no
+// weights. y = x ⊙ s is a compiled Gorgonia graph (per input shape) and its
+// gradient dy ⊙ s comes from Gorgonia's autodiff, as every gradient here.
 type Dropout struct {
 	cfg     DropoutConfig
 	rng     *rand.Rand
 	inShape []int
-	scale   []float64 // m/(1-rate) of the last training Forward
+	scale   *tensor.Dense // s of the last training Forward
+	graphs  map[string]*dropoutGraph
+}
+
+// dropoutGraph is y = x ⊙ s and its VJP dx for a seed dy, compiled for one
+// shape: the forward and the gradient as separate functions of one graph.
+type dropoutGraph struct {
+	x, s, seed, dx *G.Node
+	y              G.Value
+	fwd, bwd       G.VM
+}
+
+func newDropoutGraph(dt tensor.Dtype, shape tensor.Shape) (*dropoutGraph, error) {
+	g := G.NewGraph()
+	d := &dropoutGraph{}
+	n := len(shape)
+	d.x = G.NewTensor(g, dt, n, G.WithShape(shape...), G.WithName("x"))
+	d.s = G.NewTensor(g, dt, n, G.WithShape(shape...), G.WithName("s"))
+	d.seed = G.NewTensor(g, dt, n, G.WithShape(shape...), G.WithName("dy"))
+	y, err := G.HadamardProd(d.x, d.s)
+	if err != nil {
+		return nil, err
+	}
+	grads, err := G.Backpropagate(G.Nodes{y}, G.Nodes{d.seed}, G.Nodes{d.x})
+	if err != nil {
+		return nil, err
+	}
+	d.dx = grads[0]
+	read := G.Read(y, &d.y)
+	prog, locs, err := G.CompileFunction(g, G.Nodes{d.x, d.s}, G.Nodes{read})
+	if err != nil {
+		return nil, err
+	}
+	d.fwd = G.NewTapeMachine(g, G.WithPrecompiled(prog, locs))
+	prog, locs, err = G.CompileFunction(g, G.Nodes{d.s, d.seed}, G.Nodes{d.dx})
+	if err != nil {
+		return nil, err
+	}
+	d.bwd = G.NewTapeMachine(g, G.WithPrecompiled(prog, locs))
+	return d, nil
+}
+
+// run binds the values in order to nodes and runs vm.
+func run(vm G.VM, nodes []*G.Node, vals ...*tensor.Dense) error {
+	for i, n := range nodes {
+		if err := G.Let(n, vals[i]); err != nil {
+			return err
+		}
+	}
+	vm.Reset()
+	return vm.RunAll()
 }
 
 var dropoutCount atomic.Int64
@@ -89,29 +140,56 @@ func (d *Dropout) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error)
 		d.scale = nil
 		return x.Clone().(*tensor.Dense), nil
 	}
-	xs := Float64s(x)
-	d.scale = make([]float64, len(xs))
-	keep := 1 - d.cfg.Rate
-	for i := range xs {
-		if d.rng.Float64() < keep {
-			d.scale[i] = 1 / keep
-		}
-		xs[i] *= d.scale[i]
+	dg, err := d.graph(x)
+	if err != nil {
+		return nil, err
 	}
-	return NewDense(x.Dtype(), x.Shape(), xs), nil
+	s := make([]float64, x.Shape().TotalSize())
+	keep := 1 - d.cfg.Rate
+	for i := range s {
+		if d.rng.Float64() < keep {
+			s[i] = 1 / keep
+		}
+	}
+	d.scale = NewDense(x.Dtype(), x.Shape(), s)
+	dg.y = nil // a fresh value the caller owns
+	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, d.scale); err != nil {
+		return nil, fmt.Errorf("graph: Dropout %s: %w", d.cfg.Name, err)
+	}
+	return dg.y.(*tensor.Dense), nil
 }
 
-// Backward returns dy·m/(1-rate) for the last training Forward's mask.
+// Backward returns dy ⊙ s for the last training Forward's mask.
 func (d *Dropout) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
 	if d.scale == nil {
 		return dy.Clone().(*tensor.Dense), nil
 	}
-	g := Float64s(dy)
-	if len(g) != len(d.scale) {
-		return nil, fmt.Errorf("graph: Dropout %s: gradient of %d values for a forward of %d", d.cfg.Name, len(g), len(d.scale))
+	if !dy.Shape().Eq(d.scale.Shape()) || dy.Dtype() != d.scale.Dtype() {
+		return nil, fmt.Errorf("graph: Dropout %s: gradient of shape %v %v for a forward of %v %v", d.cfg.Name, dy.Shape(), dy.Dtype(), d.scale.Shape(), d.scale.Dtype())
 	}
-	for i := range g {
-		g[i] *= d.scale[i]
+	dg, err := d.graph(dy)
+	if err != nil {
+		return nil, err
 	}
-	return NewDense(dy.Dtype(), dy.Shape(), g), nil
+	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, d.scale, dy); err != nil {
+		return nil, fmt.Errorf("graph: Dropout %s: %w", d.cfg.Name, err)
+	}
+	return dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense), nil
+}
+
+// graph returns the compiled graph for x's shape and dtype.
+func (d *Dropout) graph(x *tensor.Dense) (*dropoutGraph, error) {
+	key := fmt.Sprint(x.Dtype(), x.Shape())
+	if dg, ok := d.graphs[key]; ok {
+		return dg, nil
+	}
+	dg, err := newDropoutGraph(x.Dtype(), x.Shape())
+	if err != nil {
+		return nil, fmt.Errorf("graph: Dropout %s: %w", d.cfg.Name, err)
+	}
+	if d.graphs == nil {
+		d.graphs = map[string]*dropoutGraph{}
+	}
+	d.graphs[key] = dg
+	return dg, nil
 }
