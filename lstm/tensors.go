@@ -2,6 +2,7 @@ package lstm
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/golstm/golstm/graph"
 	G "gorgonia.org/gorgonia"
@@ -82,17 +83,9 @@ func convert(v *tensor.Dense, dt tensor.Dtype) *tensor.Dense {
 	return graph.NewDense(dt, v.Shape().Clone(), graph.Float64s(v))
 }
 
-func sameShape(a tensor.Shape, b ...int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range b {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+// sameShape compares dimensions exactly (tensor.Shape.Eq treats (n) and
+// (n, 1) as equal).
+func sameShape(a tensor.Shape, b ...int) bool { return slices.Equal([]int(a), b) }
 
 // stackSteps stacks per-step (batch, width) tensors into one
 // (steps·batch, width) tensor, step-major: row t·batch+b is xs[t][b].
