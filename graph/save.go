@@ -60,9 +60,12 @@ func writeFileAtomic(path string, data []byte) error {
 
 // Load reads a model saved by Save: it rebuilds every layer through the
 // registry (RegisterLayer; import the packages of the layers used), builds
-// the model and sets its weights, checking every name and shape. The model
-// is not compiled. A truncated or corrupted file gives an error wrapping
-// ErrBadModelFile.
+// the model and sets its weights, checking every name and shape. When the
+// file holds the saved model's training state (loss, metrics, optimizer and
+// its state) and package optim is imported (it registers the optimizer
+// codec), the model comes back compiled and resumes training where it
+// stopped; otherwise it is not compiled. A truncated or corrupted file
+// gives an error wrapping ErrBadModelFile.
 func Load(path string) (*Model, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -92,6 +95,9 @@ func Load(path string) (*Model, error) {
 		return nil, fmt.Errorf("graph: Load %s: %w", path, err)
 	}
 	if err := m.setFileWeights(mf); err != nil {
+		return nil, fmt.Errorf("graph: Load %s: %w", path, err)
+	}
+	if err := m.restoreTraining(mf.header.Training); err != nil {
 		return nil, fmt.Errorf("graph: Load %s: %w", path, err)
 	}
 	return m, nil

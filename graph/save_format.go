@@ -22,7 +22,10 @@ import (
 //	16      H      header, JSON: {"dtype": "float32"|"float64",
 //	               "input_shape": [d1, ...] (per sample),
 //	               "layers": [{"type": "Dense", "name": "dense_1",
-//	               "config": {...Layer.Config...}}, ...]}
+//	               "config": {...Layer.Config...}}, ...],
+//	               "training": {"loss": "mse", "metrics": [...],
+//	               "optimizer": {...}} (only for a compiled model whose
+//	               optimizer a registered OptimizerCodec stores)}
 //	16+H    4      uint32 tensor count N
 //	               N tensors, in Model.Params order, each:
 //	        2        uint16 name length L, then L bytes of name (Param.Name)
@@ -32,7 +35,9 @@ import (
 //	        n·size   values, row-major, IEEE 754 little-endian
 //	end-4   4      uint32 CRC-32 (IEEE) of every byte before it
 //
-// The optimizer state is not saved: a loaded model is compiled afresh.
+// A compiled model's loss, metrics and optimizer (configuration and state,
+// through the OptimizerCodec of package optim) are in the header, so that a
+// loaded model resumes training exactly where the saved one stopped.
 const FileFormatVersion = 1
 
 const (
@@ -50,9 +55,10 @@ func badFile(format string, args ...any) error {
 }
 
 type fileHeader struct {
-	Dtype      string       `json:"dtype"`
-	InputShape []int        `json:"input_shape"`
-	Layers     []layerEntry `json:"layers"`
+	Dtype      string         `json:"dtype"`
+	InputShape []int          `json:"input_shape"`
+	Layers     []layerEntry   `json:"layers"`
+	Training   *trainingEntry `json:"training,omitempty"`
 }
 
 type layerEntry struct {
@@ -77,7 +83,7 @@ func encodeModel(m *Model) ([]byte, error) {
 	if !m.built {
 		return nil, fmt.Errorf("graph: Save: model not built")
 	}
-	h := fileHeader{Dtype: m.dt.String(), InputShape: m.inShape}
+	h := fileHeader{Dtype: m.dt.String(), InputShape: m.inShape, Training: m.trainingState()}
 	for _, l := range m.layers {
 		cfg, err := l.Config()
 		if err != nil {
