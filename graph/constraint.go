@@ -2,9 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -51,14 +48,9 @@ func GetConstraint(name string) (Constraint, error) {
 //
 // non_neg takes no arguments; axis must be a whole number.
 func NewConstraint(s Spec) (Constraint, error) {
-	name := s.Name
-	if c, ok := constraintAliases[name]; ok {
-		name = c
-	}
-	f, ok := constraints[name]
-	if !ok {
-		return nil, fmt.Errorf("graph: unknown constraint %q: want one of %s",
-			s.Name, strings.Join(slices.Sorted(maps.Keys(constraints)), ", "))
+	f, err := lookup("constraint", s.Name, constraints, constraintAliases)
+	if err != nil {
+		return nil, err
 	}
 	return f(s.Args)
 }

@@ -3,7 +3,6 @@ package graph
 import (
 	"math"
 	"reflect"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -133,11 +132,7 @@ func TestConstraintErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name string
-		err  error
-		want []string
-	}{
+	checkErrors(t, []errorCase{
 		{"unknown name", ctor(GetConstraint("l2")), []string{`unknown constraint "l2"`, "max_norm, min_max_norm, non_neg, unit_norm"}},
 		{"unknown argument", spec("max_norm", map[string]float64{"max": 1}), []string{`"max"`, "max_value, axis"}},
 		{"non_neg argument", spec("non_neg", map[string]float64{"axis": 0}), []string{"no arguments"}},
@@ -152,15 +147,5 @@ func TestConstraintErrors(t *testing.T) {
 		{"nil weight", apply(NonNeg(), nil), []string{"non_neg", "nil"}},
 		{"int weight", apply(NonNeg(), tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, -1}))), []string{"dtype", "float32 or float64"}},
 		{"view", apply(UnitNorm(0), view.(*tensor.Dense)), []string{"view"}},
-	} {
-		if c.err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, s := range c.want {
-			if !strings.Contains(c.err.Error(), s) {
-				t.Errorf("%s: error %q does not contain %q", c.name, c.err, s)
-			}
-		}
-	}
+	})
 }

@@ -3,11 +3,9 @@ package graph
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"gorgonia.org/tensor"
 )
@@ -79,14 +77,9 @@ func GetInitializer(name string) (Initializer, error) {
 // (truncated normal, as in Keras 2.2), 1 = "uniform". The other names take no
 // arguments.
 func NewInitializer(s Spec) (Initializer, error) {
-	name := s.Name
-	if c, ok := initAliases[name]; ok {
-		name = c
-	}
-	f, ok := initializers[name]
-	if !ok {
-		return nil, fmt.Errorf("graph: unknown initializer %q: want one of %s",
-			s.Name, strings.Join(slices.Sorted(maps.Keys(initializers)), ", "))
+	f, err := lookup("initializer", s.Name, initializers, initAliases)
+	if err != nil {
+		return nil, err
 	}
 	return f(s.Args)
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// This file holds the argument parsing shared by NewInitializer and
-// NewConstraint.
+// This file holds the name lookup and argument parsing shared by
+// NewInitializer and NewConstraint.
 
 // argDef is one numeric argument of a Spec with its Keras default.
 type argDef struct {
@@ -53,4 +53,18 @@ func intArg(kind, name, arg string, v float64) (int, error) {
 		return 0, fmt.Errorf("graph: %s %q: %s = %v, want an integer", kind, name, arg, v)
 	}
 	return int(v), nil
+}
+
+// lookup returns the entry of table for name or for the canonical name that
+// aliases gives it, or an error naming kind and listing table's names.
+func lookup[F any](kind, name string, table map[string]F, aliases map[string]string) (F, error) {
+	if c, ok := aliases[name]; ok {
+		name = c
+	}
+	f, ok := table[name]
+	if !ok {
+		return f, fmt.Errorf("graph: unknown %s %q: want one of %s",
+			kind, name, strings.Join(slices.Sorted(maps.Keys(table)), ", "))
+	}
+	return f, nil
 }

@@ -277,11 +277,7 @@ func TestInitializerErrors(t *testing.T) {
 	ctorT := func(_ *tensor.Dense, err error) error { return err }
 	orth, _ := Orthogonal(1)
 	id, _ := Identity(1)
-	for _, c := range []struct {
-		name string
-		err  error
-		want []string // substrings of the message
-	}{
+	checkErrors(t, []errorCase{
 		{"unknown name", ctor(GetInitializer("glorot")), []string{`unknown initializer "glorot"`, "glorot_uniform", "orthogonal", "zeros"}},
 		{"unknown argument", spec("random_normal", map[string]float64{"std": 1}), []string{`"std"`, "mean, stddev"}},
 		{"argument of preset", spec("glorot_uniform", map[string]float64{"scale": 2}), []string{`"scale"`, "no arguments"}},
@@ -307,7 +303,20 @@ func TestInitializerErrors(t *testing.T) {
 		{"InitTensor dtype", ctorT(InitTensor(Zeros(), []int{2}, tensor.Int, nil)), []string{"dtype", "float32 or float64"}},
 		{"InitTensor empty", ctorT(InitTensor(Zeros(), []int{0, 3}, tensor.Float64, nil)), []string{"shape [0 3]", "zero dimension"}},
 		{"InitTensor nil", ctorT(InitTensor(nil, []int{2}, tensor.Float64, nil)), []string{"init is nil"}},
-	} {
+	})
+}
+
+// errorCase is an error a test expects, with substrings its message must
+// contain (the argument it names, the accepted values).
+type errorCase struct {
+	name string
+	err  error
+	want []string
+}
+
+func checkErrors(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, c := range cases {
 		if c.err == nil {
 			t.Errorf("%s: no error", c.name)
 			continue
