@@ -7,8 +7,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// epsilon is Keras' K.epsilon(), added to norms before dividing.
-const epsilon = 1e-7
+// normEpsilon is Keras' K.epsilon(), added to norms before dividing.
+const normEpsilon = 1e-7
 
 // normConstraint rescales the slices of a weight along axis by
 // desired(n)/(ε + n), n being each slice's Euclidean norm. It is Keras
@@ -158,7 +158,7 @@ func rescaleNorms[T float32 | float64](d []T, outer, size, inner int, desired fu
 	}
 	for i, s := range f {
 		n := math.Sqrt(s)
-		f[i] = desired(n) / (epsilon + n)
+		f[i] = desired(n) / (normEpsilon + n)
 	}
 	for o := 0; o < outer; o++ {
 		fo := f[o*inner : (o+1)*inner]

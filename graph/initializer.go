@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gorgonia.org/tensor"
 )
@@ -85,13 +86,17 @@ func NewInitializer(s Spec) (Initializer, error) {
 
 // InitTensor returns a tensor of dtype dt and the given shape filled by
 // init.Sample(shape, rng). Values are drawn in float64 and then converted,
-// so float32 values follow the named distribution up to rounding.
+// so float32 values follow the named distribution up to rounding. A shape
+// with a zero dimension is an error (Gorgonia tensors cannot be empty).
 func InitTensor(init Initializer, shape []int, dt tensor.Dtype, rng *rand.Rand) (*tensor.Dense, error) {
 	if init == nil {
 		return nil, errors.New("graph: InitTensor: init is nil")
 	}
 	if err := CheckDtype(dt); err != nil {
 		return nil, err
+	}
+	if slices.Contains(shape, 0) {
+		return nil, fmt.Errorf("graph: InitTensor: shape %v has a zero dimension: want dimensions > 0", shape)
 	}
 	vals, err := init.Sample(shape, rng)
 	if err != nil {

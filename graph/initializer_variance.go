@@ -33,8 +33,7 @@ type varianceInit struct {
 
 // VarianceScaling returns the Keras 2.2 "variance_scaling" initializer
 // (Keras defaults scale 1, mode "fan_in", distribution "normal"). With
-// fan_in and fan_out from the weight's shape (see GetInitializer's note on
-// fans below) and
+// fan_in and fan_out from the weight's shape (below) and
 //
 //	n = max(1, fan_in), max(1, fan_out) or max(1, (fan_in+fan_out)/2)
 //
