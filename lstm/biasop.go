@@ -161,12 +161,7 @@ func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 		return nil, fmt.Errorf("lstm: %v wants a matrix, got %v", op, in[0])
 	}
 	rows, w := x.Shape()[0], x.Shape()[1]
-	var out *tensor.Dense
-	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == x.Dtype() && p.Shape().Eq(tensor.Shape{w}) && !p.IsView() {
-		out = p
-	} else {
-		out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(w))
-	}
+	out := reuse(prealloc, x.Dtype(), w)
 	switch o := out.Data().(type) {
 	case []float64:
 		sumRows(o, x.Data().([]float64), rows, w)

@@ -181,11 +181,11 @@ func copyBlock[T float32 | float64](narrow, wide []T, rows, w, cols, at int, sca
 
 // reuse returns prealloc when it is a dense tensor of the wanted dtype and
 // shape, else a new zero tensor.
-func reuse(prealloc G.Value, dt tensor.Dtype, rows, cols int) *tensor.Dense {
-	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == dt && p.Shape().Eq(tensor.Shape{rows, cols}) && !p.IsView() {
+func reuse(prealloc G.Value, dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == dt && sameShape(p.Shape(), shape...) && !p.IsView() {
 		return p
 	}
-	return tensor.New(tensor.Of(dt), tensor.WithShape(rows, cols))
+	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 }
 
 func matrixShape(op G.Op, in []G.DimSizer) (tensor.Shape, error) {

@@ -51,7 +51,7 @@ type Grads struct {
 // record is what a training call keeps for VJP.
 type record struct {
 	batch, steps int
-	xs           []*tensor.Dense // per processing step
+	xs           []*tensor.Dense // per processing step (unrolled mode)
 	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
 	masks        *maskValues
@@ -110,8 +110,12 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 		return nil, err
 	}
 	rec := &record{batch: batch, steps: steps, h0: h0, c0: c0, masks: masks, weights: l.weightValues()}
-	for k := 0; k < steps; k++ {
-		rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
+	if l.cfg.Unroll {
+		for k := 0; k < steps; k++ {
+			rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
+		}
+	} else {
+		rec.x = stepMajor(x, l.timeIndex)
 	}
 	hs, cT, err := l.forward(rec)
 	if err != nil {
@@ -179,7 +183,6 @@ func (l *LSTM) forward(rec *record) ([]*tensor.Dense, *tensor.Dense, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rec.x = stackSteps(rec.xs)
 	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps)}); err != nil {
 		return nil, nil, err
 	}

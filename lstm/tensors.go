@@ -39,48 +39,29 @@ func addInto(dst, src *tensor.Dense) {
 }
 
 // stepSlice copies x[:, t, :] of a (batch, steps, width) tensor into a new
-// (batch, width) tensor.
+// (batch, width) tensor: a column block of x seen as (batch, steps·width).
 func stepSlice(x *tensor.Dense, t int) *tensor.Dense {
 	s := x.Shape()
-	b, n, w := s[0], s[1], s[2]
-	out := zeros(x.Dtype(), b, w)
-	switch src := x.Data().(type) {
-	case []float64:
-		gatherRows(out.Data().([]float64), src, b, n, w, t)
-	case []float32:
-		gatherRows(out.Data().([]float32), src, b, n, w, t)
-	}
+	out := zeros(x.Dtype(), s[0], s[2])
+	stepCopy(out, x, t, false)
 	return out
 }
 
 // setStep copies v (batch, width) into x[:, t, :] of a (batch, steps, width)
 // tensor.
-func setStep(x *tensor.Dense, t int, v *tensor.Dense) {
-	s := x.Shape()
+func setStep(x *tensor.Dense, t int, v *tensor.Dense) { stepCopy(v, x, t, true) }
+
+// stepCopy copies between a (batch, width) matrix and step t of a
+// (batch, steps, width) tensor: into the step when scatter, else out of it.
+func stepCopy(step, seq *tensor.Dense, t int, scatter bool) {
+	s := seq.Shape()
 	b, n, w := s[0], s[1], s[2]
-	switch dst := x.Data().(type) {
+	switch d := seq.Data().(type) {
 	case []float64:
-		scatterRows(dst, v.Data().([]float64), b, n, w, t)
+		copyBlock(step.Data().([]float64), d, b, w, n*w, t*w, scatter)
 	case []float32:
-		scatterRows(dst, v.Data().([]float32), b, n, w, t)
+		copyBlock(step.Data().([]float32), d, b, w, n*w, t*w, scatter)
 	}
-}
-
-func gatherRows[T float32 | float64](dst, src []T, b, n, w, t int) {
-	for i := 0; i < b; i++ {
-		copy(dst[i*w:(i+1)*w], src[(i*n+t)*w:(i*n+t+1)*w])
-	}
-}
-
-func scatterRows[T float32 | float64](dst, src []T, b, n, w, t int) {
-	for i := 0; i < b; i++ {
-		copy(dst[(i*n+t)*w:(i*n+t+1)*w], src[i*w:(i+1)*w])
-	}
-}
-
-// convert returns v in dtype dt (a copy).
-func convert(v *tensor.Dense, dt tensor.Dtype) *tensor.Dense {
-	return graph.NewDense(dt, v.Shape().Clone(), graph.Float64s(v))
 }
 
 // sameShape compares dimensions exactly (tensor.Shape.Eq treats (n) and
@@ -94,6 +75,18 @@ func stackSteps(xs []*tensor.Dense) *tensor.Dense {
 	out := zeros(xs[0].Dtype(), len(xs)*b, w)
 	for t, x := range xs {
 		copyRows(out, t*b, x)
+	}
+	return out
+}
+
+// stepMajor is stackSteps of the processing steps of x (batch, steps,
+// width), copied straight from x: row t·batch+b is x[b, timeIndex(t), :].
+func stepMajor(x *tensor.Dense, timeIndex func(t, steps int) int) *tensor.Dense {
+	s := x.Shape()
+	b, n, w := s[0], s[1], s[2]
+	out := zeros(x.Dtype(), n*b, w)
+	for t := 0; t < n; t++ {
+		stepCopy(rowBlock(out, t*b, b), x, timeIndex(t, n), false)
 	}
 	return out
 }
