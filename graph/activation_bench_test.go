@@ -26,9 +26,9 @@ func benchActivation(b *testing.B, act Activation) {
 		xs[i] = float64(i%13)/2 - 3
 	}
 	x := G.NewMatrix(g, tensor.Float32, G.WithShape(shape...), G.WithName("x"),
-		G.WithValue(NewDense(tensor.Float32, shape, xs)))
+		G.WithValue(NewTensor(tensor.Float32, shape, xs)))
 	dy := G.NewMatrix(g, tensor.Float32, G.WithShape(shape...), G.WithName("dy"),
-		G.WithValue(NewDense(tensor.Float32, shape, xs)))
+		G.WithValue(NewTensor(tensor.Float32, shape, xs)))
 	y, err := act(x)
 	if err != nil {
 		b.Fatal(err)

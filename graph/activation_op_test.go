@@ -14,9 +14,9 @@ func TestActivationBackpropagate(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		g := G.NewGraph()
 		x := G.NewVector(g, dt, G.WithShape(4), G.WithName("x"),
-			G.WithValue(NewDense(dt, []int{4}, []float64{-3, -2.5, 1, 2.6})))
+			G.WithValue(NewTensor(dt, []int{4}, []float64{-3, -2.5, 1, 2.6})))
 		dy := G.NewVector(g, dt, G.WithShape(4), G.WithName("dy"),
-			G.WithValue(NewDense(dt, []int{4}, []float64{1, 10, 100, 1000})))
+			G.WithValue(NewTensor(dt, []int{4}, []float64{1, 10, 100, 1000})))
 		act, _ := GetActivation("hard_sigmoid")
 		y, err := act(x)
 		if err != nil {
@@ -33,7 +33,7 @@ func TestActivationBackpropagate(t *testing.T) {
 		} {
 			if run > 0 {
 				m.Reset()
-				if err := G.Let(x, NewDense(dt, []int{4}, tc.x)); err != nil {
+				if err := G.Let(x, NewTensor(dt, []int{4}, tc.x)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -79,7 +79,7 @@ func TestActivationScalar(t *testing.T) {
 func TestActivationLispMachine(t *testing.T) {
 	g := G.NewGraph()
 	x := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("x"),
-		G.WithValue(NewDense(tensor.Float64, []int{3}, []float64{-1, 0.5, 3})))
+		G.WithValue(NewTensor(tensor.Float64, []int{3}, []float64{-1, 0.5, 3})))
 	act, _ := GetActivation("hard_sigmoid_keras3")
 	y := G.Must(act(x))
 	cost := G.Must(G.Sum(G.Must(G.Mul(y, G.NewConstant(2.0)))))
@@ -105,8 +105,8 @@ func TestActivationLispMachine(t *testing.T) {
 // TestElemOpPrealloc checks that UsePreallocDo writes into a fitting value
 // and falls back to a new one otherwise.
 func TestElemOpPrealloc(t *testing.T) {
-	x := NewDense(tensor.Float32, []int{2, 2}, []float64{-3, -1, 1, 3})
-	p := NewDense(tensor.Float32, []int{2, 2}, nil)
+	x := NewTensor(tensor.Float32, []int{2, 2}, []float64{-3, -1, 1, 3})
+	p := NewTensor(tensor.Float32, []int{2, 2}, nil)
 	v, err := elemOp{kindHardSigmoid}.UsePreallocDo(p, x)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestElemOpPrealloc(t *testing.T) {
 			t.Errorf("prealloc[%d] = %v, want %v", i, got, want[i])
 		}
 	}
-	wrong := NewDense(tensor.Float64, []int{4}, nil)
+	wrong := NewTensor(tensor.Float64, []int{4}, nil)
 	v, err = elemOp{kindHardSigmoid}.UsePreallocDo(wrong, x)
 	if err != nil {
 		t.Fatal(err)
@@ -128,8 +128,8 @@ func TestElemOpPrealloc(t *testing.T) {
 	if v == wrong || v.Dtype() != tensor.Float32 || !v.Shape().Eq(tensor.Shape{2, 2}) {
 		t.Errorf("UsePreallocDo with a misfit prealloc gave %v %v", v.Dtype(), v.Shape())
 	}
-	gp := NewDense(tensor.Float32, []int{2, 2}, nil)
-	dy := NewDense(tensor.Float32, []int{2, 2}, []float64{1, 2, 3, 4})
+	gp := NewTensor(tensor.Float32, []int{2, 2}, nil)
+	dy := NewTensor(tensor.Float32, []int{2, 2}, []float64{1, 2, 3, 4})
 	if _, err := (elemGradOp{kindHardSigmoid}).UsePreallocDo(gp, x, p, dy); err != nil {
 		t.Fatal(err)
 	}

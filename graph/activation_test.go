@@ -65,7 +65,7 @@ func runActivation(t *testing.T, act Activation, dt tensor.Dtype, shape []int, x
 	t.Helper()
 	g := G.NewGraph()
 	x := G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName("x"),
-		G.WithValue(NewDense(dt, shape, xs)))
+		G.WithValue(NewTensor(dt, shape, xs)))
 	out, err := act(x)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func runActivation(t *testing.T, act Activation, dt tensor.Dtype, shape []int, x
 	weighted := out
 	if w != nil {
 		wn := G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName("w"),
-			G.WithValue(NewDense(dt, shape, w)))
+			G.WithValue(NewTensor(dt, shape, w)))
 		weighted = G.Must(G.HadamardProd(out, wn))
 	}
 	grad := runGrad(t, g, G.Must(G.Sum(weighted)), x)

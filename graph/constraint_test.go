@@ -71,7 +71,7 @@ func TestConstraints(t *testing.T) {
 		{"non_neg", NonNeg(), []int{2, 2}, []float64{-1, 2, 0, -0.5}, []float64{0, 2, 0, 0}},
 	} {
 		for dt, tol := range map[tensor.Dtype]float64{tensor.Float64: 1e-15, tensor.Float32: 2e-7} {
-			w := NewDense(dt, c.shape, c.w)
+			w := NewTensor(dt, c.shape, c.w)
 			if err := c.c.Apply(w); err != nil {
 				t.Fatalf("%s %v: %v", c.name, dt, err)
 			}
@@ -128,7 +128,7 @@ func TestConstraintErrors(t *testing.T) {
 	}
 	ctor := func(_ Constraint, err error) error { return err }
 	apply := func(c Constraint, w *tensor.Dense) error { return c.Apply(w) }
-	view, err := NewDense(tensor.Float64, []int{3, 2}, nil).Slice(nil, tensor.S(0, 1))
+	view, err := NewTensor(tensor.Float64, []int{3, 2}, nil).Slice(nil, tensor.S(0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +141,9 @@ func TestConstraintErrors(t *testing.T) {
 		{"min > max", ctor(MinMaxNorm(2, 1, 1, 0)), []string{"min_value = 2", "max_value = 1", "min_value <= max_value"}},
 		{"min < 0", spec("min_max_norm", map[string]float64{"min_value": -1}), []string{"min_value = -1"}},
 		{"rate > 1", ctor(MinMaxNorm(0, 1, 1.5, 0)), []string{"rate = 1.5", "0 <= rate <= 1"}},
-		{"axis of bias", apply(UnitNorm(1), NewDense(tensor.Float64, []int{4}, nil)),
+		{"axis of bias", apply(UnitNorm(1), NewTensor(tensor.Float64, []int{4}, nil)),
 			[]string{"unit_norm", "axis 1", "shape (4)", "-1 <= axis < 1"}},
-		{"axis -3 of matrix", apply(UnitNorm(-3), NewDense(tensor.Float32, []int{2, 2}, nil)), []string{"-2 <= axis < 2"}},
+		{"axis -3 of matrix", apply(UnitNorm(-3), NewTensor(tensor.Float32, []int{2, 2}, nil)), []string{"-2 <= axis < 2"}},
 		{"nil weight", apply(NonNeg(), nil), []string{"non_neg", "nil"}},
 		{"int weight", apply(NonNeg(), tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, -1}))), []string{"dtype", "float32 or float64"}},
 		{"view", apply(UnitNorm(0), view.(*tensor.Dense)), []string{"view"}},

@@ -8,8 +8,22 @@
 //   - regularizers (l1, l2, l1_l2) as graph terms a model adds to its loss;
 //   - constraints (max_norm, non_neg, unit_norm, min_max_norm) applied to a
 //     weight's value after each optimizer update;
-//   - the Layer interface that composes layers into a Model, the Dense and
-//     Dropout layers, losses and metrics.
+//   - the Layer interface (with Param, a trainable weight) that every layer
+//     implements and that composes layers into a model, and the registry
+//     that rebuilds a layer from its type name and configuration;
+//   - tensor helpers (NewTensor, Float64s, CopyInto, AddInto, NewRNG).
+//
+// The rest of the library is split by job into subpackages:
+//
+//   - graph/layers: Keras layers other than the LSTM (Dense, Dropout, ...);
+//   - graph/loss: losses and metrics;
+//   - graph/model: the model (Sequential), its training (Fit, Evaluate,
+//     Predict) and its file format (Save, Load);
+//   - graph/callbacks: Keras' training callbacks (EarlyStopping);
+//   - graph/npz: NumPy .npz archives, the form in which Keras users export
+//     weights by hand.
+//
+// The LSTM layer is package lstm; the optimizers are package optim.
 //
 // Every object that Keras looks up by a string is looked up here by the same
 // string (GetActivation, GetInitializer, GetRegularizer, GetConstraint) or

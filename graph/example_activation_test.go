@@ -16,7 +16,7 @@ func ExampleGetActivation() {
 	}
 	g := G.NewGraph()
 	x := G.NewVector(g, tensor.Float64, G.WithShape(4), G.WithName("x"),
-		G.WithValue(graph.NewDense(tensor.Float64, []int{4}, []float64{-3, -1, 1, 2.5})))
+		G.WithValue(graph.NewTensor(tensor.Float64, []int{4}, []float64{-3, -1, 1, 2.5})))
 	y, err := act(x)
 	if err != nil {
 		fmt.Println(err)

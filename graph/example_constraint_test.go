@@ -16,7 +16,7 @@ func ExampleMaxNorm() {
 		fmt.Println(err)
 		return
 	}
-	w := graph.NewDense(tensor.Float64, []int{2, 2}, []float64{
+	w := graph.NewTensor(tensor.Float64, []int{2, 2}, []float64{
 		3, 0.6,
 		4, 0.8,
 	})

@@ -12,7 +12,7 @@ func ExampleL2() {
 	r := graph.L2(0.01) // penalty 0.01·Σw², no factor ½ (Keras 2)
 	g := G.NewGraph()
 	w := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("kernel"),
-		G.WithValue(graph.NewDense(tensor.Float64, []int{2, 2}, []float64{1, -2, 3, 0})))
+		G.WithValue(graph.NewTensor(tensor.Float64, []int{2, 2}, []float64{1, -2, 3, 0})))
 	p, err := r.Penalty(w)
 	if err != nil {
 		fmt.Println(err)

@@ -102,7 +102,7 @@ func InitTensor(init Initializer, shape []int, dt tensor.Dtype, rng *rand.Rand) 
 	if err != nil {
 		return nil, err
 	}
-	return NewDense(dt, shape, vals), nil
+	return NewTensor(dt, shape, vals), nil
 }
 
 // shapeSize returns the number of values of shape, or an error naming

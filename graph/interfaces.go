@@ -36,12 +36,3 @@ type Constraint interface {
 	// Spec describes the constraint for saving.
 	Spec() Spec
 }
-
-// Optimizer updates weights from their gradients (package optim holds the
-// Keras 2.2 optimizers).
-type Optimizer interface {
-	// Step applies one update to every param from its Grad and then applies
-	// the param's Constraint. Optimizer state (moments, iteration count) is
-	// keyed by Param.Name, so the order of params does not matter.
-	Step(params []*Param) error
-}

@@ -15,7 +15,7 @@ func runPenalty(t *testing.T, r Regularizer, dt tensor.Dtype, shape []int, ws []
 	t.Helper()
 	g := G.NewGraph()
 	w := G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName("w"),
-		G.WithValue(NewDense(dt, shape, ws)))
+		G.WithValue(NewTensor(dt, shape, ws)))
 	p, err := r.Penalty(w)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestRegularizerErrors(t *testing.T) {
 func TestRegularizerLispMachine(t *testing.T) {
 	g := G.NewGraph()
 	w := G.NewVector(g, tensor.Float64, G.WithShape(3), G.WithName("w"),
-		G.WithValue(NewDense(tensor.Float64, []int{3}, []float64{-2, 0, 1})))
+		G.WithValue(NewTensor(tensor.Float64, []int{3}, []float64{-2, 0, 1})))
 	p := G.Must(L1L2(0.5, 0.25).Penalty(w))
 	m := G.NewLispMachine(g)
 	defer m.Close()

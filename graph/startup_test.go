@@ -15,7 +15,7 @@ import (
 func TestStartup(t *testing.T) {
 	g := G.NewGraph()
 	x := G.NewVector(g, tensor.Float64, G.WithShape(2), G.WithName("x"),
-		G.WithValue(NewDense(tensor.Float64, []int{2}, []float64{0.5, -1})))
+		G.WithValue(NewTensor(tensor.Float64, []int{2}, []float64{0.5, -1})))
 	y := G.Must(G.Sum(G.Must(G.Tanh(x))))
 	dx := runGrad(t, g, y, x)
 	want := math.Tanh(0.5) + math.Tanh(-1)
@@ -33,7 +33,7 @@ func TestStartup(t *testing.T) {
 
 // TestFloat64sView reads a sliced view: only the view's values.
 func TestFloat64sView(t *testing.T) {
-	d := NewDense(tensor.Float64, []int{3, 4}, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+	d := NewTensor(tensor.Float64, []int{3, 4}, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
 	v, err := d.Slice(tensor.S(1, 3), tensor.S(1, 3))
 	if err != nil {
 		t.Fatal(err)

@@ -23,11 +23,11 @@ func CheckDtype(dt tensor.Dtype) error {
 	return nil
 }
 
-// NewDense returns a tensor of the given dtype and shape holding values
+// NewTensor returns a tensor of the given dtype and shape holding values
 // (row-major, converted from float64). A nil values gives zeros.
 // It panics if dt is not Float32 or Float64 or if len(values) does not match
 // the shape: both are programmer errors.
-func NewDense(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
+func NewTensor(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
 	n := 1
 	for _, d := range shape {
 		n *= d
@@ -93,3 +93,57 @@ var (
 	// Float64 is the float64 dtype (tensor.Float64).
 	Float64 = tensor.Float64
 )
+
+// CopyInto copies src's values into dst, row-major, converting between
+// float32 and float64; src may be a view (x.Slice(...), a transpose).
+// It panics if the sizes differ or a dtype is not float32 or float64: both
+// are programmer errors.
+func CopyInto(dst, src *tensor.Dense) {
+	if dst.Shape().TotalSize() != src.Shape().TotalSize() {
+		panic(fmt.Sprintf("graph: CopyInto of %v values into %v", src.Shape(), dst.Shape()))
+	}
+	if !src.IsView() && dst.Dtype() == src.Dtype() {
+		switch s := src.Data().(type) {
+		case []float64:
+			copy(dst.Data().([]float64), s)
+			return
+		case []float32:
+			copy(dst.Data().([]float32), s)
+			return
+		}
+	}
+	v := Float64s(src)
+	switch d := dst.Data().(type) {
+	case []float64:
+		copy(d, v)
+	case []float32:
+		for i := range d {
+			d[i] = float32(v[i])
+		}
+	default:
+		panic(fmt.Sprintf("graph: CopyInto a tensor of %v", dst.Dtype()))
+	}
+}
+
+// AddInto adds src to dst element-wise (dst += src); both have the same
+// dtype, float32 or float64, and size, and src is not a view. It panics
+// otherwise: a programmer error.
+func AddInto(dst, src *tensor.Dense) {
+	if dst.Shape().TotalSize() != src.Shape().TotalSize() || src.IsView() {
+		panic(fmt.Sprintf("graph: AddInto of %v values into %v", src.Shape(), dst.Shape()))
+	}
+	switch d := dst.Data().(type) {
+	case []float64:
+		s := src.Data().([]float64)
+		for i := range d {
+			d[i] += s[i]
+		}
+	case []float32:
+		s := src.Data().([]float32)
+		for i := range d {
+			d[i] += s[i]
+		}
+	default:
+		panic(fmt.Sprintf("graph: AddInto a tensor of %v", dst.Dtype()))
+	}
+}

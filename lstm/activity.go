@@ -71,7 +71,7 @@ func (l *LSTM) addActivityGrad(o *Outputs, d *Outputs) error {
 			*dst[i] = g
 		} else {
 			sum := (*dst[i]).Clone().(*tensor.Dense)
-			addInto(sum, g)
+			graph.AddInto(sum, g)
 			*dst[i] = sum
 		}
 	}

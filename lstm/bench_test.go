@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/graph/model"
 	"github.com/golstm/golstm/optim"
 	"gorgonia.org/tensor"
 )
@@ -42,7 +44,7 @@ func benchData(c benchConfig, dt tensor.Dtype) (x, y *tensor.Dense) {
 	for i := range ys {
 		ys[i] = rng.NormFloat64()
 	}
-	return graph.NewDense(dt, []int{c.batch, c.steps, c.inDim}, xs), graph.NewDense(dt, []int{c.batch, 1}, ys)
+	return graph.NewTensor(dt, []int{c.batch, c.steps, c.inDim}, xs), graph.NewTensor(dt, []int{c.batch, 1}, ys)
 }
 
 // benchCases runs fn for every config, dtype, mode and implementation,
@@ -75,8 +77,8 @@ func BenchmarkTrainStep(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		d, _ := graph.NewDenseLayer(graph.DenseDefaults(1))
-		m, _ := graph.NewModel(dt, l, d)
+		d, _ := layers.NewDense(layers.DenseDefaults(1))
+		m, _ := model.NewSequential(dt, l, d)
 		if err := m.Compile("mse", optim.NewAdam()); err != nil {
 			b.Fatal(err)
 		}
@@ -130,7 +132,7 @@ func BenchmarkForwardBackward(b *testing.B) {
 			b.Fatal(err)
 		}
 		x, _ := benchData(c, dt)
-		dy := graph.NewDense(dt, []int{c.batch, c.units}, nil)
+		dy := graph.NewTensor(dt, []int{c.batch, c.units}, nil)
 		step := func() {
 			if _, err := l.Call(x, CallOptions{Training: true}); err != nil {
 				b.Fatal(err)

@@ -12,7 +12,7 @@
 // needs: given the gradients of a scalar loss with respect to the outputs,
 // VJP returns the gradients with respect to the input, the weights and the
 // initial state. The layer is also a graph.Layer (Forward, Backward,
-// Params) for use in a graph.Model, and Config returns its configuration as
+// Params) for use in a model.Model, and Config returns its configuration as
 // JSON with the Keras argument names. Unrolled builds the layer into a
 // caller's own Gorgonia graph, to be differentiated with the rest of it.
 //

@@ -60,7 +60,7 @@ func (l *LSTM) dropoutMasks(batch int, opt CallOptions) (*maskValues, error) {
 			for i := range keep {
 				keep[i] *= scale
 			}
-			path.dst[k] = graph.NewDense(l.dt, []int{batch, path.width}, keep)
+			path.dst[k] = graph.NewTensor(l.dt, []int{batch, path.width}, keep)
 		}
 	}
 	return m, nil

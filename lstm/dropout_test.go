@@ -103,7 +103,7 @@ func keepOf(m *tensor.Dense) *tensor.Dense {
 			v[i] = 1
 		}
 	}
-	return graph.NewDense(m.Dtype(), m.Shape(), v)
+	return graph.NewTensor(m.Dtype(), m.Shape(), v)
 }
 
 // TestDropoutMaskStatistics draws the masks of a large batch and checks

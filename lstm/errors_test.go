@@ -74,7 +74,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}, []string{"input_dim = 5", "input_dim 4"}},
 		{"dtype mismatch", func() error {
-			_, err := built(plain).Call(graph.NewDense(tensor.Float32, []int{2, 3, 4}, nil), CallOptions{})
+			_, err := built(plain).Call(graph.NewTensor(tensor.Float32, []int{2, 3, 4}, nil), CallOptions{})
 			return err
 		}, []string{"dtype float32", "float64"}},
 		{"initial state h shape", func() error {
@@ -170,7 +170,7 @@ func TestErrors(t *testing.T) {
 // built layer keeps its weights, an unbuilt one stays unbuilt.
 func TestSetWeightsErrors(t *testing.T) {
 	const u, in = 2, 3
-	f64 := func(shape ...int) *tensor.Dense { return graph.NewDense(tensor.Float64, shape, nil) }
+	f64 := func(shape ...int) *tensor.Dense { return graph.NewTensor(tensor.Float64, shape, nil) }
 	good := func() []*tensor.Dense { return []*tensor.Dense{f64(in, 4*u), f64(u, 4*u), f64(4 * u)} }
 	for _, tc := range []struct {
 		name    string

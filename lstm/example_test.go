@@ -12,7 +12,7 @@ import (
 
 // seq returns a (batch, timesteps, features) float64 tensor holding vals.
 func seq(batch, steps, features int, vals ...float64) *tensor.Dense {
-	return graph.NewDense(tensor.Float64, []int{batch, steps, features}, vals)
+	return graph.NewTensor(tensor.Float64, []int{batch, steps, features}, vals)
 }
 
 func ExampleNew() {
@@ -100,7 +100,7 @@ func ExampleLSTM_VJP() {
 		return
 	}
 	// Loss L = Σ output: its gradient with respect to the output is ones.
-	ones := graph.NewDense(tensor.Float64, out.Output.Shape(), []float64{1, 1})
+	ones := graph.NewTensor(tensor.Float64, out.Output.Shape(), []float64{1, 1})
 	g, err := l.VJP(lstm.Outputs{Output: ones})
 	if err != nil {
 		fmt.Println(err)
@@ -126,9 +126,9 @@ func ExampleLSTM_SetWeights() {
 		fmt.Println(err)
 		return
 	}
-	kernel := graph.NewDense(tensor.Float64, []int{1, 4}, []float64{0.5, 0, 1, 0.5})
-	recurrent := graph.NewDense(tensor.Float64, []int{1, 4}, []float64{0, 0, 0, 0})
-	bias := graph.NewDense(tensor.Float64, []int{4}, []float64{0, 1, 0, 0})
+	kernel := graph.NewTensor(tensor.Float64, []int{1, 4}, []float64{0.5, 0, 1, 0.5})
+	recurrent := graph.NewTensor(tensor.Float64, []int{1, 4}, []float64{0, 0, 0, 0})
+	bias := graph.NewTensor(tensor.Float64, []int{4}, []float64{0, 1, 0, 0})
 	if err := l.SetWeights(kernel, recurrent, bias); err != nil {
 		fmt.Println(err)
 		return
@@ -210,7 +210,7 @@ func ExampleLSTM_Unrolled() {
 	g := G.NewGraph()
 	var xs G.Nodes
 	for t := 0; t < 4; t++ {
-		v := graph.NewDense(graph.Float64, []int{5, 2}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+		v := graph.NewTensor(graph.Float64, []int{5, 2}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
 		xs = append(xs, G.NewMatrix(g, graph.Float64, G.WithShape(5, 2), G.WithName(fmt.Sprint("x", t)), G.WithValue(v)))
 	}
 	s, err := l.Unrolled(g, xs, nil, nil)

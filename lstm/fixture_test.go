@@ -24,7 +24,7 @@ func (f *fixtureTensor) dense(dt tensor.Dtype) *tensor.Dense {
 	if f == nil {
 		return nil
 	}
-	return graph.NewDense(dt, f.Shape, f.Data)
+	return graph.NewTensor(dt, f.Shape, f.Data)
 }
 
 // fixture is one golden Keras 2 case (format: testdata/keras/README.md).
@@ -114,7 +114,7 @@ func (f *fixture) masks(dt tensor.Dtype) *DropoutMasks {
 		}
 		n := src.Shape[1] * src.Shape[2]
 		for k := 0; k < 4; k++ {
-			dst[k] = graph.NewDense(dt, src.Shape[1:], src.Data[k*n:(k+1)*n])
+			dst[k] = graph.NewTensor(dt, src.Shape[1:], src.Data[k*n:(k+1)*n])
 		}
 	}
 	split(f.DropoutMasks.Input, &m.Input)

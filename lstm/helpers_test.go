@@ -25,7 +25,7 @@ func randDense(rng *rand.Rand, scale float64, shape ...int) *tensor.Dense {
 	for i := range v {
 		v[i] = scale * (2*rng.Float64() - 1)
 	}
-	return graph.NewDense(tensor.Float64, shape, v)
+	return graph.NewTensor(tensor.Float64, shape, v)
 }
 
 // randMask returns a float64 (rows, cols) keep mask of 0s and 1s (about half
@@ -37,7 +37,7 @@ func randMask(rng *rand.Rand, rows, cols int) *tensor.Dense {
 			v[i] = 1
 		}
 	}
-	return graph.NewDense(tensor.Float64, []int{rows, cols}, v)
+	return graph.NewTensor(tensor.Float64, []int{rows, cols}, v)
 }
 
 // asFixture wraps a tensor's values so that closeTo can compare against it.

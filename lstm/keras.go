@@ -3,7 +3,8 @@ package lstm
 import (
 	"fmt"
 
-	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/npz"
+
 	"gorgonia.org/tensor"
 )
 
@@ -17,7 +18,7 @@ var kerasNames = []string{"kernel", "recurrent_kernel", "bias"}
 // (an unbuilt layer is built in the archive's dtype). Shapes are checked as
 // in SetWeights, and on any error the layer is unchanged.
 func (l *LSTM) LoadKerasWeights(path string) error {
-	_, arrays, err := graph.ReadNPZ(path)
+	_, arrays, err := npz.Read(path)
 	if err != nil {
 		return fmt.Errorf("lstm: load Keras weights: %w", err)
 	}
@@ -61,5 +62,5 @@ func (l *LSTM) SaveKerasWeights(path string, named bool) error {
 			names[i] = kerasNames[i]
 		}
 	}
-	return graph.WriteNPZ(path, names, ws)
+	return npz.Write(path, names, ws)
 }

@@ -11,7 +11,7 @@ import (
 
 // LSTM is the Keras 2.2 LSTM layer. Create it with New, then Call it on
 // batches of shape (batch, timesteps, input_dim), or add it to a
-// graph.Model. It builds its weights on the first call (or on Build or
+// model.Model. It builds its weights on the first call (or on Build or
 // SetWeights). An LSTM is not safe for concurrent use.
 type LSTM struct {
 	cfg         Config
@@ -124,12 +124,12 @@ func (l *LSTM) setBuilt(inputDim int, dt tensor.Dtype, k, r, b []float64) {
 	u := l.cfg.Units
 	name := l.cfg.Name
 	l.dt, l.inputDim = dt, inputDim
-	l.kernel = &graph.Param{Name: name + "/kernel", Value: graph.NewDense(dt, []int{inputDim, 4 * u}, k),
+	l.kernel = &graph.Param{Name: name + "/kernel", Value: graph.NewTensor(dt, []int{inputDim, 4 * u}, k),
 		Grad: zeros(dt, inputDim, 4*u), Regularizer: l.cfg.KernelRegularizer, Constraint: l.cfg.KernelConstraint}
-	l.rec = &graph.Param{Name: name + "/recurrent_kernel", Value: graph.NewDense(dt, []int{u, 4 * u}, r),
+	l.rec = &graph.Param{Name: name + "/recurrent_kernel", Value: graph.NewTensor(dt, []int{u, 4 * u}, r),
 		Grad: zeros(dt, u, 4*u), Regularizer: l.cfg.RecurrentRegularizer, Constraint: l.cfg.RecurrentConstraint}
 	if l.cfg.UseBias {
-		l.bias = &graph.Param{Name: name + "/bias", Value: graph.NewDense(dt, []int{4 * u}, b),
+		l.bias = &graph.Param{Name: name + "/bias", Value: graph.NewTensor(dt, []int{4 * u}, b),
 			Grad: zeros(dt, 4*u), Regularizer: l.cfg.BiasRegularizer, Constraint: l.cfg.BiasConstraint}
 	}
 	l.built = true
@@ -197,9 +197,7 @@ func (l *LSTM) SetWeights(ws ...*tensor.Dense) error {
 		return nil
 	}
 	for i, p := range l.Params() {
-		if err := copyInto(p.Value, ws[i]); err != nil {
-			return err
-		}
+		graph.CopyInto(p.Value, ws[i])
 	}
 	return nil
 }
@@ -209,20 +207,4 @@ func dimName(l *LSTM) string {
 		return fmt.Sprint(l.inputDim)
 	}
 	return "input_dim"
-}
-
-// copyInto copies src's values into dst (same size), converting dtypes.
-func copyInto(dst, src *tensor.Dense) error {
-	v := graph.Float64s(src)
-	switch d := dst.Data().(type) {
-	case []float64:
-		copy(d, v)
-	case []float32:
-		for i := range d {
-			d[i] = float32(v[i])
-		}
-	default:
-		return fmt.Errorf("lstm: dtype %v", dst.Dtype())
-	}
-	return nil
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // The LSTM is a graph.Layer, so it stacks with other layers in a
-// graph.Model: Forward returns the Output of Call and Backward feeds its
+// model.Model: Forward returns the Output of Call and Backward feeds its
 // gradient to VJP.
 var _ graph.Layer = (*LSTM)(nil)
 var _ graph.Stateful = (*LSTM)(nil)
@@ -75,10 +75,10 @@ func (l *LSTM) BackwardParams(dy *tensor.Dense) error {
 }
 
 func (l *LSTM) setGrads(g *Grads) {
-	copyInto(l.kernel.Grad, g.Kernel)
-	copyInto(l.rec.Grad, g.RecurrentKernel)
+	graph.CopyInto(l.kernel.Grad, g.Kernel)
+	graph.CopyInto(l.rec.Grad, g.RecurrentKernel)
 	if l.bias != nil {
-		copyInto(l.bias.Grad, g.Bias)
+		graph.CopyInto(l.bias.Grad, g.Bias)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/graph/model"
 	"github.com/golstm/golstm/optim"
 	"gorgonia.org/tensor"
 )
@@ -22,11 +24,11 @@ func toyTask(dt tensor.Dtype, n, steps int) (x, y *tensor.Dense) {
 	for i := range ys {
 		ys[i] = (xs[i*steps+steps-1] + xs[i*steps+steps-2]) / 2
 	}
-	return graph.NewDense(dt, []int{n, steps, 1}, xs), graph.NewDense(dt, []int{n, 1}, ys)
+	return graph.NewTensor(dt, []int{n, steps, 1}, xs), graph.NewTensor(dt, []int{n, 1}, ys)
 }
 
 // stackedModel is LSTM(8, return_sequences) → LSTM(6) → Dense(1).
-func stackedModel(t *testing.T, dt tensor.Dtype, unroll bool) *graph.Model {
+func stackedModel(t *testing.T, dt tensor.Dtype, unroll bool) *model.Model {
 	t.Helper()
 	c1 := Default(8)
 	c1.Name, c1.ReturnSequences, c1.Unroll, c1.Seed = "lstm_1", true, unroll, 1
@@ -40,13 +42,13 @@ func stackedModel(t *testing.T, dt tensor.Dtype, unroll bool) *graph.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dc := graph.DenseDefaults(1)
+	dc := layers.DenseDefaults(1)
 	dc.Name, dc.Seed = "dense", 3
-	d, err := graph.NewDenseLayer(dc)
+	d, err := layers.NewDense(dc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graph.NewModel(dt, l1, l2, d)
+	m, err := model.NewSequential(dt, l1, l2, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestStackedModelTrains(t *testing.T) {
 			run := func() []float64 {
 				m := stackedModel(t, dt, unroll)
 				x, y := toyTask(dt, 64, 5)
-				h, err := m.Fit(x, y, graph.FitConfig{BatchSize: 16, Epochs: 12, Shuffle: true, Seed: 4})
+				h, err := m.Fit(x, y, model.FitConfig{BatchSize: 16, Epochs: 12, Shuffle: true, Seed: 4})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -101,7 +103,7 @@ func TestStackedModelTrains(t *testing.T) {
 func TestSaveLoadStackedModel(t *testing.T) {
 	m := stackedModel(t, tensor.Float64, false)
 	x, y := toyTask(tensor.Float64, 20, 5)
-	if _, err := m.Fit(x, y, graph.FitConfig{BatchSize: 8, Epochs: 2}); err != nil {
+	if _, err := m.Fit(x, y, model.FitConfig{BatchSize: 8, Epochs: 2}); err != nil {
 		t.Fatal(err)
 	}
 	want, err := m.Predict(x, 7)
@@ -112,7 +114,7 @@ func TestSaveLoadStackedModel(t *testing.T) {
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	m2, err := graph.Load(path)
+	m2, err := model.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +143,8 @@ func TestStatefulFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := graph.NewDenseLayer(graph.DenseDefaults(1))
-	m, err := graph.NewModel(tensor.Float64, l, d)
+	d, _ := layers.NewDense(layers.DenseDefaults(1))
+	m, err := model.NewSequential(tensor.Float64, l, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,10 +153,10 @@ func TestStatefulFit(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := toyTask(tensor.Float64, 12, 3)
-	if _, err := m.Fit(x, y, graph.FitConfig{BatchSize: 5}); err == nil {
+	if _, err := m.Fit(x, y, model.FitConfig{BatchSize: 5}); err == nil {
 		t.Error("stateful fit with 12 samples in batches of 5 succeeded")
 	}
-	if _, err := m.Fit(x, y, graph.FitConfig{BatchSize: 4, Epochs: 2}); err != nil {
+	if _, err := m.Fit(x, y, model.FitConfig{BatchSize: 4, Epochs: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if s := l.States(); s != nil {
@@ -171,7 +173,7 @@ func TestBackwardParams(t *testing.T) {
 			cfg.Unroll, cfg.Implementation, cfg.Seed = unroll, impl, 9
 			cfg.Dropout, cfg.RecurrentDropout, cfg.ReturnSequences = 0.2, 0.3, true
 			x, _ := toyTask(tensor.Float64, 4, 5)
-			dy := graph.NewDense(tensor.Float64, []int{4, 5, 3}, nil)
+			dy := graph.NewTensor(tensor.Float64, []int{4, 5, 3}, nil)
 			for i := range dy.Data().([]float64) {
 				dy.Data().([]float64)[i] = float64(i%7) - 3
 			}

@@ -7,7 +7,7 @@ import (
 	"github.com/golstm/golstm/graph"
 )
 
-// The LSTM registers itself as layer type "LSTM", so graph.Load rebuilds
+// The LSTM registers itself as layer type "LSTM", so model.Load rebuilds
 // saved models that contain it.
 func init() {
 	graph.RegisterLayer("LSTM", func(name string, config json.RawMessage) (graph.Layer, error) {

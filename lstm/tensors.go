@@ -12,31 +12,13 @@ import (
 // Small value-level helpers on float32/float64 dense tensors. They panic on
 // other dtypes: the layer checks dtypes at its entry points.
 
-func zeros(dt tensor.Dtype, shape ...int) *tensor.Dense { return graph.NewDense(dt, shape, nil) }
+func zeros(dt tensor.Dtype, shape ...int) *tensor.Dense { return graph.NewTensor(dt, shape, nil) }
 
 // owned returns a value a finished run left in a root node or in a Read
 // holder. It needs no copy: the tape allocates every register anew on the
 // next run (TapeMachine.Reset drops them all, vm_tape.go), and program.run
 // empties the Read holders first, so nothing writes into it again.
 func owned(v G.Value) *tensor.Dense { return v.(*tensor.Dense) }
-
-// addInto adds src to dst element-wise; shapes must match in size.
-func addInto(dst, src *tensor.Dense) {
-	switch d := dst.Data().(type) {
-	case []float64:
-		s := src.Data().([]float64)
-		for i := range d {
-			d[i] += s[i]
-		}
-	case []float32:
-		s := src.Data().([]float32)
-		for i := range d {
-			d[i] += s[i]
-		}
-	default:
-		panic(fmt.Sprintf("lstm: dtype %v", dst.Dtype()))
-	}
-}
 
 // stepSlice copies x[:, t, :] of a (batch, steps, width) tensor into a new
 // (batch, width) tensor: a column block of x seen as (batch, steps·width).

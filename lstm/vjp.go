@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 
+	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
 )
 
@@ -44,7 +45,7 @@ func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
 		if seeds[last] == nil {
 			seeds[last] = d.H.Clone().(*tensor.Dense)
 		} else {
-			addInto(seeds[last], d.H)
+			graph.AddInto(seeds[last], d.H)
 		}
 	}
 	for k := range seeds {
@@ -163,7 +164,7 @@ func addGrads(gw []*tensor.Dense, p *program) {
 		if gw[j] == nil {
 			gw[j] = v
 		} else {
-			addInto(gw[j], v)
+			graph.AddInto(gw[j], v)
 		}
 	}
 }

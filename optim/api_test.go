@@ -209,11 +209,11 @@ func TestStepErrors(t *testing.T) {
 		{"duplicate", func(ps []*graph.Param) []*graph.Param { ps[2].Name = ps[0].Name; return ps }, `two params named "dense/bias"`, false},
 		{"nil grad", func(ps []*graph.Param) []*graph.Param { ps[1].Grad = nil; return ps }, `"dense/kernel" has a nil Grad`, false},
 		{"grad shape", func(ps []*graph.Param) []*graph.Param {
-			ps[1].Grad = graph.NewDense(tensor.Float64, []int{3, 2}, nil)
+			ps[1].Grad = graph.NewTensor(tensor.Float64, []int{3, 2}, nil)
 			return ps
 		}, `"dense/kernel": Grad is`, false},
 		{"grad dtype", func(ps []*graph.Param) []*graph.Param {
-			ps[0].Grad = graph.NewDense(tensor.Float32, []int{3}, nil)
+			ps[0].Grad = graph.NewTensor(tensor.Float32, []int{3}, nil)
 			return ps
 		}, `"dense/bias": Grad is float32`, false},
 		{"int value", func(ps []*graph.Param) []*graph.Param {
@@ -221,8 +221,8 @@ func TestStepErrors(t *testing.T) {
 			return ps
 		}, `"dense/bias": graph: dtype int`, false},
 		{"size changed", func(ps []*graph.Param) []*graph.Param {
-			ps[0].Value = graph.NewDense(tensor.Float64, []int{4}, nil)
-			ps[0].Grad = graph.NewDense(tensor.Float64, []int{4}, nil)
+			ps[0].Value = graph.NewTensor(tensor.Float64, []int{4}, nil)
+			ps[0].Grad = graph.NewTensor(tensor.Float64, []int{4}, nil)
 			return ps
 		}, `slot "m" of param "dense/bias" has 3 values, param has 4`, true},
 	}

@@ -3,37 +3,32 @@ package optim
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/golstm/golstm/graph"
 )
 
-// saved is an optimizer as a model file keeps it: Marshal's configuration
+// snapshot is an optimizer as a model file keeps it: Marshal's configuration
 // and the state (iterations, moments).
-type saved struct {
+type snapshot struct {
 	Optimizer json.RawMessage `json:"optimizer"`
 	State     State           `json:"state"`
 }
 
-// The optimizers of this package are stored with the models that graph's
-// Save writes, configuration and state, and restored by graph.Load.
-func init() {
-	graph.RegisterOptimizerCodec(graph.OptimizerCodec{Encode: encodeSaved, Decode: decodeSaved})
-}
-
-func encodeSaved(g graph.Optimizer) (json.RawMessage, error) {
-	o, ok := g.(Optimizer)
-	if !ok {
-		return nil, fmt.Errorf("optim: %T is not an optimizer of this package", g)
-	}
+// Snapshot returns o's configuration (as Marshal) and its state (as
+// State) in one JSON document, the form in which a model file keeps a
+// compiled model's optimizer so that a loaded model resumes training
+// exactly where it stopped. It is an error for an optimizer that is not one
+// of this package's.
+func Snapshot(o Optimizer) (json.RawMessage, error) {
 	cfg, err := Marshal(o)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(saved{Optimizer: cfg, State: o.State()})
+	return json.Marshal(snapshot{Optimizer: cfg, State: o.State()})
 }
 
-func decodeSaved(data json.RawMessage) (graph.Optimizer, error) {
-	var s saved
+// Restore rebuilds the optimizer, configuration and state, that Snapshot
+// wrote.
+func Restore(data json.RawMessage) (Optimizer, error) {
+	var s snapshot
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("optim: saved optimizer: %w", err)
 	}

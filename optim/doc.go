@@ -1,5 +1,5 @@
 // Package optim holds the Keras 2.2.4 optimizers (SGD, RMSprop, Adagrad,
-// Adadelta, Adam, Adamax, Nadam) as graph.Optimizer implementations, with
+// Adadelta, Adam, Adamax, Nadam) as optim.Optimizer implementations, with
 // Keras' defaults and update rules, learning-rate decay and gradient clipping.
 //
 // One Step, for the params passed to it, does what one Keras training batch

@@ -15,8 +15,8 @@ import (
 func ExampleAdam() {
 	p := &graph.Param{
 		Name:  "w",
-		Value: graph.NewDense(tensor.Float64, []int{2}, []float64{1, -2}),
-		Grad:  graph.NewDense(tensor.Float64, []int{2}, []float64{0.5, 0.5}),
+		Value: graph.NewTensor(tensor.Float64, []int{2}, []float64{1, -2}),
+		Grad:  graph.NewTensor(tensor.Float64, []int{2}, []float64{0.5, 0.5}),
 	}
 	opt := optim.NewAdam()
 	opt.LR = 0.1
@@ -33,8 +33,8 @@ func ExampleAdam() {
 func ExampleSGD() {
 	p := &graph.Param{
 		Name:  "w",
-		Value: graph.NewDense(tensor.Float64, []int{1}, []float64{1}),
-		Grad:  graph.NewDense(tensor.Float64, []int{1}, nil),
+		Value: graph.NewTensor(tensor.Float64, []int{1}, []float64{1}),
+		Grad:  graph.NewTensor(tensor.Float64, []int{1}, nil),
 	}
 	opt := optim.NewSGD()
 	opt.LR, opt.Momentum = 0.1, 0.9

@@ -12,10 +12,16 @@ import (
 // Epsilon is Keras' K.epsilon(), the default fuzz factor of every optimizer.
 const Epsilon = 1e-7
 
-// Optimizer is a Keras 2.2 optimizer whose configuration and state can be
-// saved and restored.
+// Optimizer is a Keras 2.2 optimizer: it updates weights from their
+// gradients, and its configuration and state can be saved and restored
+// (a model file keeps both, so a loaded model resumes training exactly).
+// It is the one optimizer interface of the library: a model's Compile takes
+// an Optimizer, and an optimizer of the user's own implements it too.
 type Optimizer interface {
-	graph.Optimizer
+	// Step applies one update to every param from its Grad and then applies
+	// the param's Constraint. Optimizer state (moments, iteration count) is
+	// keyed by Param.Name, so the order of params does not matter.
+	Step(params []*graph.Param) error
 	// Name is the lower-case Keras name, for example "adam".
 	Name() string
 	// Validate returns an error naming the first argument out of range.

@@ -172,8 +172,8 @@ func newProblem() problem {
 func (pr problem) params(dt tensor.Dtype) []*graph.Param {
 	ps := make([]*graph.Param, len(pr.names))
 	for k, name := range pr.names {
-		ps[k] = &graph.Param{Name: name, Value: graph.NewDense(dt, pr.shapes[k], pr.init[k]),
-			Grad: graph.NewDense(dt, pr.shapes[k], nil)}
+		ps[k] = &graph.Param{Name: name, Value: graph.NewTensor(dt, pr.shapes[k], pr.init[k]),
+			Grad: graph.NewTensor(dt, pr.shapes[k], nil)}
 		if pr.constr[k] {
 			ps[k].Constraint = clampUnit{}
 		}

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/callbacks"
+	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/graph/model"
 	"github.com/golstm/golstm/lstm"
 	"github.com/golstm/golstm/optim"
 	"gorgonia.org/tensor"
@@ -29,8 +32,8 @@ func samples(s []float64, lookback, from, to int) (x, y []float64) {
 type trainer struct {
 	cfg   Config
 	dt    tensor.Dtype
-	model *graph.Model
-	hist  *graph.History
+	model *model.Model
+	hist  *model.History
 }
 
 func newTrainer(c Config) (*trainer, error) {
@@ -42,13 +45,13 @@ func newTrainer(c Config) (*trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
-	dc := graph.DenseDefaults(1)
+	dc := layers.DenseDefaults(1)
 	dc.Name, dc.Seed = "dense", c.Seed+1
-	d, err := graph.NewDenseLayer(dc)
+	d, err := layers.NewDense(dc)
 	if err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
-	m, err := graph.NewModel(dt, l, d)
+	m, err := model.NewSequential(dt, l, d)
 	if err != nil {
 		return nil, fmt.Errorf("forecast: %w", err)
 	}
@@ -81,24 +84,24 @@ func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics)
 		return inputErr(fmt.Errorf("forecast: no training samples: lengthen the series, raise train or lower lookback/diff (or batch size when stateful)"))
 	}
 	L := c.Lookback
-	fc := graph.FitConfig{BatchSize: c.BatchSize, Epochs: c.Epochs, Shuffle: !c.Stateful, Seed: c.Seed + 2}
+	fc := model.FitConfig{BatchSize: c.BatchSize, Epochs: c.Epochs, Shuffle: !c.Stateful, Seed: c.Seed + 2}
 	if progress != nil {
 		fc.Verbose, fc.Progress = 1, progress
 	}
 	if len(yv) > 0 {
-		fc.ValidationX = graph.NewDense(tr.dt, []int{len(yv), L, 1}, xv)
-		fc.ValidationY = graph.NewDense(tr.dt, []int{len(yv), 1}, yv)
+		fc.ValidationX = graph.NewTensor(tr.dt, []int{len(yv), L, 1}, xv)
+		fc.ValidationY = graph.NewTensor(tr.dt, []int{len(yv), 1}, yv)
 	}
-	var es *graph.EarlyStopping
+	var es *callbacks.EarlyStopping
 	if c.Patience > 0 {
-		es = &graph.EarlyStopping{Monitor: "val_loss", Patience: c.Patience, RestoreBestWeights: true}
+		es = &callbacks.EarlyStopping{Monitor: "val_loss", Patience: c.Patience, RestoreBestWeights: true}
 		if len(yv) == 0 {
 			es.Monitor = "loss"
 		}
-		fc.Callbacks = []graph.Callback{es}
+		fc.Callbacks = []model.Callback{es}
 	}
 	start := time.Now()
-	h, err := tr.model.Fit(graph.NewDense(tr.dt, []int{len(yt), L, 1}, xt), graph.NewDense(tr.dt, []int{len(yt), 1}, yt), fc)
+	h, err := tr.model.Fit(graph.NewTensor(tr.dt, []int{len(yt), L, 1}, xt), graph.NewTensor(tr.dt, []int{len(yt), 1}, yt), fc)
 	if err != nil {
 		return fmt.Errorf("forecast: training: %w", err)
 	}
@@ -136,7 +139,7 @@ func (tr *trainer) predict(wins [][]float64) ([]float64, error) {
 	for i := 0; i < rows; i++ {
 		x = append(x, wins[min(i, n-1)]...)
 	}
-	out, err := tr.model.Predict(graph.NewDense(tr.dt, []int{rows, tr.cfg.Lookback, 1}, x), b)
+	out, err := tr.model.Predict(graph.NewTensor(tr.dt, []int{rows, tr.cfg.Lookback, 1}, x), b)
 	if err != nil {
 		return nil, fmt.Errorf("forecast: predict: %w", err)
 	}

@@ -1,0 +1,9 @@
+// Package layers holds the Keras layers of this library other than the LSTM
+// (package lstm): Dense (applied per timestep to 3-D inputs) and Dropout,
+// each with Keras 2.2.4's arguments, defaults, weight layout and get_config
+// names, and each registered with graph.RegisterLayer so that model files
+// can rebuild it.
+//
+// A layer's computation is a compiled Gorgonia graph; its gradients come
+// from Gorgonia's autodiff of that graph.
+package layers

@@ -1,0 +1,88 @@
+package model_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/graph/model"
+	"github.com/golstm/golstm/optim"
+	"gorgonia.org/tensor"
+)
+
+// resumeModel is Dense(4, tanh) → Dense(1) on a fixed regression task.
+func resumeModel(t *testing.T) (*model.Model, *tensor.Dense, *tensor.Dense) {
+	t.Helper()
+	c1 := layers.DenseDefaults(4)
+	c1.Name, c1.Activation, c1.Seed = "hidden", "tanh", 1
+	c2 := layers.DenseDefaults(1)
+	c2.Name, c2.Seed = "out", 2
+	d1, err := layers.NewDense(c1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := layers.NewDense(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.NewSequential(tensor.Float64, d1, d2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adam := optim.NewAdam()
+	adam.LR, adam.AMSGrad = 0.05, true
+	if err := m.Compile("mse", adam, "mae"); err != nil {
+		t.Fatal(err)
+	}
+	xs, ys := make([]float64, 40), make([]float64, 20)
+	for i := range ys {
+		xs[2*i], xs[2*i+1] = float64(i%5)/5, float64(i%3)/3
+		ys[i] = xs[2*i] - 2*xs[2*i+1]
+	}
+	return m, graph.NewTensor(tensor.Float64, []int{20, 2}, xs), graph.NewTensor(tensor.Float64, []int{20, 1}, ys)
+}
+
+// TestSaveResumesTraining: 3 epochs, Save, Load, 2 more epochs give exactly
+// the weights and losses of 5 epochs in one go, because the file keeps the
+// loss, the metrics and the optimizer with its moments and iteration count.
+func TestSaveResumesTraining(t *testing.T) {
+	fit := func(m *model.Model, x, y *tensor.Dense, epochs int) []float64 {
+		h, err := m.Fit(x, y, model.FitConfig{BatchSize: 6, Epochs: epochs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.History["loss"]
+	}
+	straight, x, y := resumeModel(t)
+	want := fit(straight, x, y, 5)
+
+	m, x, y := resumeModel(t)
+	got := fit(m, x, y, 3)
+	path := filepath.Join(t.TempDir(), "checkpoint.golstm")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, fit(loaded, x, y, 2)...)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("epoch %d loss %v after resuming, %v straight", i+1, got[i], want[i])
+		}
+	}
+	for i, p := range straight.Params() {
+		if !p.Value.Eq(loaded.Params()[i].Value) {
+			t.Errorf("weight %s differs after resuming", p.Name)
+		}
+	}
+	ev, err := loaded.Evaluate(x, y, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ev["mae"]; !ok {
+		t.Errorf("loaded model evaluates %v: want the saved metric mae", ev)
+	}
+}

@@ -1,0 +1,168 @@
+package model
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/golstm/golstm/graph"
+)
+
+// Save writes the built model (dtype, input shape, every layer's type,
+// name and Config, and every weight) to path in the format described at
+// FileFormatVersion. The write is atomic: the data go to a
+// temporary file in the same directory, which is synced and then renamed
+// over path, so a crash leaves either the old file or the new one.
+func (m *Model) Save(path string) error {
+	data, err := encodeModel(m)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("model: Save: %w", err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // persist the rename; not all systems support it
+		d.Close()
+	}
+	return nil
+}
+
+// Load reads a model saved by Save: it rebuilds every layer through the
+// registry (RegisterLayer; import the packages of the layers used), builds
+// the model and sets its weights, checking every name and shape. When the
+// file holds the saved model's training state (loss, metrics, optimizer and
+// its state) and package optim is imported (it registers the optimizer
+// codec), the model comes back compiled and resumes training where it
+// stopped; otherwise it is not compiled. A truncated or corrupted file
+// gives an error wrapping ErrBadFile.
+func Load(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: Load: %w", err)
+	}
+	mf, err := decodeModel(data)
+	if err != nil {
+		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+	}
+	m, err := NewSequential(mf.dt)
+	if err != nil {
+		return nil, err
+	}
+	for _, le := range mf.header.Layers {
+		l, err := graph.NewLayer(le.Type, le.Name, le.Config)
+		if err != nil {
+			return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		}
+		if l.Name() != le.Name {
+			return nil, fmt.Errorf("model: Load %s: layer %q rebuilt with name %q", path, le.Name, l.Name())
+		}
+		if err := m.Add(l); err != nil {
+			return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		}
+	}
+	if err := m.Build(mf.header.InputShape...); err != nil {
+		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+	}
+	if err := m.setFileWeights(mf); err != nil {
+		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+	}
+	if err := m.restoreTraining(mf.header.Training); err != nil {
+		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// LoadWeights sets the weights of m (built, or built here from the file's
+// input shape) from a file written by Save. Every weight of m must be in
+// the file with the same shape and dtype and the file must hold no other;
+// otherwise the error lists every difference and m is left unchanged.
+func (m *Model) LoadWeights(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("model: LoadWeights: %w", err)
+	}
+	mf, err := decodeModel(data)
+	if err != nil {
+		return fmt.Errorf("model: LoadWeights %s: %w", path, err)
+	}
+	if !m.built {
+		if err := m.Build(mf.header.InputShape...); err != nil {
+			return fmt.Errorf("model: LoadWeights %s: %w", path, err)
+		}
+	}
+	if err := m.setFileWeights(mf); err != nil {
+		return fmt.Errorf("model: LoadWeights %s: %w", path, err)
+	}
+	return nil
+}
+
+// setFileWeights checks all weights against the file, then copies them.
+func (m *Model) setFileWeights(mf *modelFile) error {
+	byName := map[string]namedTensor{}
+	for _, t := range mf.tensors {
+		byName[t.name] = t
+	}
+	var bad []string
+	ps := m.Params()
+	for _, p := range ps {
+		t, ok := byName[p.Name]
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("weight %s %v is not in the file", p.Name, []int(p.Value.Shape())))
+		case t.t.Dtype() != p.Value.Dtype():
+			bad = append(bad, fmt.Sprintf("weight %s is %v in the file, %v in the model", p.Name, t.t.Dtype(), p.Value.Dtype()))
+		case !slices.Equal(t.t.Shape(), p.Value.Shape()):
+			bad = append(bad, fmt.Sprintf("weight %s has shape %v in the file, %v in the model", p.Name, []int(t.t.Shape()), []int(p.Value.Shape())))
+		}
+		delete(byName, p.Name)
+	}
+	for _, t := range mf.tensors {
+		if _, extra := byName[t.name]; extra {
+			bad = append(bad, fmt.Sprintf("weight %s %v in the file is not in the model", t.name, []int(t.t.Shape())))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("weights do not match: %s", strings.Join(bad, "; "))
+	}
+	for _, p := range ps {
+		for _, t := range mf.tensors {
+			if t.name == p.Name {
+				graph.CopyInto(p.Value, t.t)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golstm/golstm/graph/layers"
+
+	"github.com/golstm/golstm/graph"
+
+	"gorgonia.org/tensor"
+)
+
+// savedModel returns a trained Dense/Dropout model and its saved bytes.
+func savedModel(t testing.TB, dt tensor.Dtype) (*Model, []byte) {
+	h := layers.DenseDefaults(4)
+	h.Name, h.Activation, h.Seed = "h", "tanh", 3
+	h.KernelRegularizer = &graph.Spec{Name: "l2", Args: map[string]float64{"l2": 0.01}}
+	o := layers.DenseDefaults(2)
+	o.Name, o.Seed = "o", 4
+	l1, _ := layers.NewDense(h)
+	l2, _ := layers.NewDense(o)
+	dr, _ := layers.NewDropout(layers.DropoutConfig{Name: "drop", Rate: 0.2, Seed: 9})
+	m, err := NewSequential(dt, l1, dr, l2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Compile("mse", &testSGD{lr: 0.1})
+	x := graph.NewTensor(dt, []int{6, 3, 2}, randValues(36, 1))
+	y := graph.NewTensor(dt, []int{6, 3, 2}, randValues(36, 2))
+	if _, err := m.Fit(x, y, FitConfig{BatchSize: 4, Epochs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := encodeModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, b
+}
+
+func TestSaveLoadPredictsIdentically(t *testing.T) {
+	dir := t.TempDir()
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		m, _ := savedModel(t, dt)
+		path := filepath.Join(dir, "m.golstm")
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := graph.NewTensor(dt, []int{5, 3, 2}, randValues(30, 3))
+		p1, _ := m.Predict(x, 2)
+		p2, err := m2.Predict(x, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range graph.Float64s(p1) {
+			if graph.Float64s(p2)[i] != v {
+				t.Fatalf("%v: prediction %d: %v after load, %v before", dt, i, graph.Float64s(p2)[i], v)
+			}
+		}
+		if m2.Dtype() != dt || m2.Summary() != m.Summary() || m2.Params()[0].Regularizer == nil {
+			t.Errorf("%v: loaded model differs:\n%s\n%s", dt, m2.Summary(), m.Summary())
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Errorf("Save left %d files in its directory, want 1", len(entries))
+		}
+	}
+}
+
+func TestLoadWeights(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.golstm")
+	m, b := savedModel(t, tensor.Float64)
+	os.WriteFile(path, b, 0o644)
+	fresh, _ := savedModel(t, tensor.Float64) // same architecture, other weights
+	fresh.Params()[0].Value.Memset(0.0)
+	if err := fresh.LoadWeights(path); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range m.Params() {
+		if graph.Float64s(p.Value)[1] != graph.Float64s(fresh.Params()[i].Value)[1] {
+			t.Errorf("%s not loaded", p.Name)
+		}
+	}
+	other := layers.DenseDefaults(5)
+	other.Name = "h"
+	l, _ := layers.NewDense(other)
+	o2, _ := NewSequential(tensor.Float64, l)
+	o2.Build(3, 2)
+	before := graph.Float64s(o2.Params()[0].Value)
+	err := o2.LoadWeights(path)
+	if err == nil {
+		t.Fatal("LoadWeights into another architecture: no error")
+	}
+	for _, want := range []string{"h/kernel has shape [2 4] in the file, [2 5]", "o/kernel [4 2] in the file is not in the model"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if after := graph.Float64s(o2.Params()[0].Value); after[0] != before[0] {
+		t.Error("a failed LoadWeights changed the weights")
+	}
+}
+
+func TestLoadRejectsDamagedFiles(t *testing.T) {
+	_, good := savedModel(t, tensor.Float32)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.golstm")
+	cases := map[string][]byte{
+		"empty":     {},
+		"magic":     append([]byte("GOLSTX"), good[6:]...),
+		"truncated": good[:len(good)-9],
+		"tail":      append(append([]byte(nil), good...), 0),
+	}
+	for _, off := range []int{9, 20, len(good) / 2, len(good) - 5} {
+		c := append([]byte(nil), good...)
+		c[off] ^= 0x10
+		cases[fmt.Sprintf("flip at %d", off)] = c
+	}
+	for name, data := range cases {
+		os.WriteFile(path, data, 0o644)
+		if _, err := Load(path); err == nil || !errors.Is(err, ErrBadFile) {
+			t.Errorf("%s: Load error %v, want ErrBadFile", name, err)
+		}
+	}
+	for n := 0; n < len(good); n += 7 {
+		if _, err := decodeModel(good[:n]); err == nil {
+			t.Fatalf("file cut at %d of %d bytes decoded", n, len(good))
+		}
+	}
+	if _, err := decodeModel(good); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unbuilt, _ := NewSequential(tensor.Float32)
+	if err := unbuilt.Save(path); err == nil {
+		t.Error("saving an unbuilt model: no error")
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, good) {
+		t.Error("a failed Save changed the existing file")
+	}
+}
+
+// FuzzLoad feeds arbitrary bytes to the decoder, as is and with a valid
+// checksum appended (to get past the CRC), and checks that it never
+// panics and that what it accepts re-encodes consistently.
+func FuzzLoad(f *testing.F) {
+	_, good := savedModel(f, tensor.Float32)
+	f.Add(good)
+	f.Add(good[:len(good)-4])
+	f.Add([]byte(fileMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, b := range [][]byte{data, withCRC(data)} {
+			mf, err := decodeModel(b)
+			if err != nil {
+				if !errors.Is(err, ErrBadFile) {
+					t.Fatalf("error %v does not wrap ErrBadFile", err)
+				}
+				continue
+			}
+			for _, nt := range mf.tensors {
+				if nt.t.Shape().TotalSize() != len(graph.Float64s(nt.t)) {
+					t.Fatalf("tensor %s: shape %v with %d values", nt.name, nt.t.Shape(), len(graph.Float64s(nt.t)))
+				}
+			}
+		}
+	})
+}
+
+func withCRC(data []byte) []byte {
+	b := append([]byte(nil), data...)
+	return append(b, crcBytes(b)...)
+}
