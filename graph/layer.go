@@ -6,6 +6,11 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// None marks a dimension of a per-sample shape that is not fixed when a
+// layer is built, as Keras' None: the timesteps of a model built for
+// sequences of any length, for example (None, 8).
+const None = -1
+
 // Param is one trainable weight of a layer, with what a model needs to train
 // it: its gradient, its regularizer and its constraint.
 type Param struct {
@@ -14,9 +19,10 @@ type Param struct {
 	Name string
 	// Value is the weight. Optimizers update it in place.
 	Value *tensor.Dense
-	// Grad has Value's shape and dtype. Layer.Backward overwrites it with
-	// the gradient of the loss (without regularizer terms: the model adds
-	// those through Regularizer).
+	// Grad has Value's shape and dtype. Pass.Backward adds the gradient of
+	// the loss into it (without regularizer terms: the model adds those
+	// through Regularizer), so that a layer applied twice in one model gets
+	// the sum; a model zeroes every Grad before a batch.
 	Grad *tensor.Dense
 	// Regularizer, when not nil, adds Regularizer.Penalty(Value) to the loss.
 	Regularizer Regularizer
@@ -24,36 +30,68 @@ type Param struct {
 	Constraint Constraint
 }
 
-// Layer is one block of a Model. A layer keeps what its last training
-// Forward needs for Backward, so calls alternate Forward(x, true),
-// Backward(dy). Shapes include the batch dimension first.
+// Layer is one block of a model: it maps one or more input tensors, each
+// with an optional mask, to one or more output tensors, as a Keras layer's
+// call does. A layer may be applied more than once in a model (its weights
+// are then shared, as in Keras): every Forward returns its own Pass, which
+// holds what that application's Backward needs.
+//
+// Shapes given to Build and returned by OutputShapes are per sample (the
+// batch dimension left out), with None for a dimension not fixed at build
+// time (the timesteps of variable-length sequences). Tensors given to
+// Forward have the batch dimension first.
+//
+// Forward with training false may be called from several goroutines at
+// once (a model serving predictions); training calls and Build are not
+// concurrent with anything else.
 type Layer interface {
 	// Name is the layer's name, unique in a model.
 	Name() string
-	// Type is the name the layer is registered under (see RegisterLayer).
+	// Type is the name the layer is registered under (see RegisterLayer),
+	// its Keras class name: "LSTM", "Dense".
 	Type() string
-	// Build creates the weights for per-sample input shape inShape (without
-	// the batch dimension) in dtype dt. Build is called once, before the
-	// first Forward.
-	Build(inShape []int, dt tensor.Dtype) error
-	// OutputShape is the per-sample output shape (without the batch
-	// dimension); valid after Build.
-	OutputShape() []int
-	// Forward computes the output for the batch x. With training true the
-	// layer applies dropout and keeps what Backward needs.
-	Forward(x *tensor.Dense, training bool) (*tensor.Dense, error)
-	// Backward takes the gradient of the loss with respect to the last
-	// training Forward's output, writes each Param's Grad and returns the
-	// gradient with respect to that Forward's input.
-	Backward(dy *tensor.Dense) (*tensor.Dense, error)
+	// Build creates the weights for inputs of the given per-sample shapes,
+	// one per input, in dtype dt. It is called once, before the first
+	// Forward; it returns an error that names the layer when the number of
+	// inputs or a shape does not fit.
+	Build(in [][]int, dt tensor.Dtype) error
+	// OutputShapes are the per-sample shapes of the outputs, one per
+	// output, with None where a dimension is not fixed; valid after Build.
+	OutputShapes() [][]int
+	// Forward runs the layer on one batch: in[i] is input i with the batch
+	// first, masks[i] its mask (see Pass.Masks) or nil. A layer that does
+	// not support masking returns an error for a non-nil mask, as Keras
+	// does. With training true it applies dropout and the returned Pass
+	// can run Backward.
+	Forward(in, masks []*tensor.Dense, training bool) (*Pass, error)
 	// Params lists the trainable weights (empty before Build).
 	Params() []*Param
-	// ActivityPenalty is the activity-regularizer penalty of the last
-	// Forward (0 without one); Backward includes its gradient.
-	ActivityPenalty() float64
 	// Config returns the layer's configuration as JSON, from which the
 	// factory registered for Type rebuilds an identical, unbuilt layer.
 	Config() (json.RawMessage, error)
+}
+
+// Pass is the result of one Layer.Forward.
+type Pass struct {
+	// Outputs are the layer's outputs, one per OutputShapes entry, the batch
+	// dimension first.
+	Outputs []*tensor.Dense
+	// Masks holds the mask of each output, or nil when an output has none
+	// (Keras' compute_mask): a (batch, timesteps) tensor of tensor.Bool, true
+	// at the real steps. Nil when no output has a mask.
+	Masks []*tensor.Dense
+	// ActivityPenalty is the activity regularizers' penalty on Outputs (0
+	// without one), which the model adds to the loss.
+	ActivityPenalty float64
+	// Backward, set by a training Forward, takes the gradient of the loss
+	// with respect to each output (a nil entry counts as zeros) and returns
+	// the gradient with respect to each input, nil for an input that takes
+	// none (integer ids) and for input i when needIn[i] is false (a layer
+	// may then skip that product: nothing upstream wants it; a nil needIn
+	// wants every input's). It adds each
+	// weight's gradient, with that of the activity penalty, into the
+	// Param's Grad. It may be called once.
+	Backward func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error)
 }
 
 // Stateful is implemented by layers that can carry state between batches
@@ -66,11 +104,14 @@ type Stateful interface {
 	ResetStates() error
 }
 
-// ParamBackward is implemented by layers that can write their weight
-// gradients without computing the gradient of their input. A Model calls it
-// on its first layer instead of Backward, since nothing uses that layer's
-// input gradient (Keras does not compute it either).
-type ParamBackward interface {
-	// BackwardParams is Backward without the input gradient.
-	BackwardParams(dy *tensor.Dense) error
+// LengthFree is implemented by layers that take sequences of any length.
+// A model built from data (Fit or Predict on an unbuilt Sequential model)
+// builds its first layer for FreeShape of the data's per-sample shape, so
+// that it takes other lengths too, as a Keras model built with
+// input_shape=(None, features).
+type LengthFree interface {
+	// FreeShape returns example, the per-sample shape of an input, with the
+	// time axis set to None, unless the layer's configuration fixes the
+	// length (Embedding's input_length).
+	FreeShape(example []int) []int
 }

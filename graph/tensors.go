@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -146,4 +147,45 @@ func AddInto(dst, src *tensor.Dense) {
 	default:
 		panic(fmt.Sprintf("graph: AddInto a tensor of %v", dst.Dtype()))
 	}
+}
+
+// Contiguous returns t itself, or a row-major copy of it when t is a view (a
+// slice, a transpose), whose backing array does not hold its values in
+// order: layers read a tensor's backing array only through Contiguous.
+func Contiguous(t *tensor.Dense) *tensor.Dense {
+	if t.IsView() {
+		return t.Materialize().(*tensor.Dense)
+	}
+	return t
+}
+
+// FitsShape reports whether shape, the shape of a batch (batch first),
+// matches the per-sample shape perSample, where None matches any size of 1
+// or more.
+func FitsShape(shape, perSample []int) bool {
+	if len(shape) != len(perSample)+1 || shape[0] < 1 {
+		return false
+	}
+	for i, d := range perSample {
+		if got := shape[i+1]; got < 1 || (d != None && got != d) {
+			return false
+		}
+	}
+	return true
+}
+
+// FormatShape formats a per-sample shape as Keras prints a layer's shape,
+// with the batch dimension and every None: (None, None, 8).
+func FormatShape(perSample []int) string {
+	var b strings.Builder
+	b.WriteString("(None")
+	for _, d := range perSample {
+		if d == None {
+			b.WriteString(", None")
+		} else {
+			fmt.Fprintf(&b, ", %d", d)
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }

@@ -124,10 +124,11 @@ func TestConfigJSONDefaults(t *testing.T) {
 	}
 }
 
-// TestLayerAdapter checks the graph.Layer methods against Call and VJP:
-// Build and OutputShape, Forward's output, Backward's input gradient and
-// the Grad it writes into each Param (equal to VJP's, activity penalty
-// included, overwritten rather than accumulated on a second Backward).
+// TestLayerAdapter: the graph.Layer methods are Call and VJP: Forward
+// returns Call's output and activity penalty, and each Pass's Backward adds
+// that call's weight gradients (VJP's) into the Params' Grad and returns
+// its input gradient; two passes alive at once (a layer applied twice)
+// each back-propagate their own call.
 func TestLayerAdapter(t *testing.T) {
 	for _, unroll := range []bool{true, false} {
 		for _, seq := range []bool{true, false} {
@@ -139,66 +140,78 @@ func TestLayerAdapter(t *testing.T) {
 				cfg.ActivityRegularizer = graph.L2(0.01)
 				var gl graph.Layer = mustNew(t, cfg)
 				ref := mustNew(t, cfg)
-				if err := gl.Build([]int{4, 2}, tensor.Float64); err != nil {
+				if err := gl.Build([][]int{{graph.None, 2}}, tensor.Float64); err != nil {
 					t.Fatal(err)
 				}
-				want := []int{3}
+				want := [][]int{{3}}
 				if seq {
-					want = []int{4, 3}
+					want = [][]int{{graph.None, 3}}
 				}
-				if got := gl.OutputShape(); !reflect.DeepEqual(got, want) {
-					t.Errorf("OutputShape = %v, want %v", got, want)
+				if got := gl.OutputShapes(); !reflect.DeepEqual(got, want) {
+					t.Errorf("OutputShapes = %v, want %v", got, want)
 				}
 				if gl.Name() != "lstm" || gl.Type() != "LSTM" {
 					t.Errorf("Name, Type = %q, %q, want lstm, LSTM", gl.Name(), gl.Type())
 				}
 				rng := graph.NewRNG(8)
-				x := randDense(rng, 1, 2, 4, 2)
-				wantOut, err := ref.Call(x, CallOptions{Training: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				dy := randDense(rng, 1, wantOut.Output.Shape()...)
-				wantG, err := ref.VJP(Outputs{Output: dy})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for k := 0; k < 2; k++ {
-					y, err := gl.Forward(x, true)
+				xs := []*tensor.Dense{randDense(rng, 1, 2, 4, 2), randDense(rng, 1, 2, 6, 2)}
+				var passes []*graph.Pass
+				var wantGs []*Grads
+				var dys []*tensor.Dense
+				for _, x := range xs {
+					wantOut, err := ref.Call(x, CallOptions{Training: true})
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := sameTensor(y, wantOut.Output, 0); err != nil {
+					dy := randDense(rng, 1, wantOut.Output.Shape()...)
+					wantG, err := ref.VJP(Outputs{Output: dy})
+					if err != nil {
+						t.Fatal(err)
+					}
+					p, err := gl.Forward([]*tensor.Dense{x}, nil, true)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := sameTensor(p.Outputs[0], wantOut.Output, 0); err != nil {
 						t.Errorf("Forward: %v", err)
 					}
-					if p := gl.ActivityPenalty(); p != ref.ActivityPenalty() || p == 0 {
-						t.Errorf("ActivityPenalty = %v, want %v", p, ref.ActivityPenalty())
+					if p.ActivityPenalty != ref.ActivityPenalty() || p.ActivityPenalty == 0 {
+						t.Errorf("ActivityPenalty = %v, want %v", p.ActivityPenalty, ref.ActivityPenalty())
 					}
-					dx, err := gl.Backward(dy)
+					passes, wantGs, dys = append(passes, p), append(wantGs, wantG), append(dys, dy)
+				}
+				ps := gl.Params()
+				if len(ps) != 3 {
+					t.Fatalf("%d params, want 3", len(ps))
+				}
+				// The second pass first: each runs its own call's VJP.
+				for _, k := range []int{1, 0} {
+					dx, err := passes[k].Backward([]*tensor.Dense{dys[k]}, []bool{true})
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := sameTensor(dx, wantG.Input, 1e-15); err != nil {
-						t.Errorf("Backward input gradient: %v", err)
-					}
-					ps := gl.Params()
-					if len(ps) != 3 {
-						t.Fatalf("%d params, want 3", len(ps))
-					}
-					for i, g := range []*tensor.Dense{wantG.Kernel, wantG.RecurrentKernel, wantG.Bias} {
-						if name := "lstm/" + []string{"kernel", "recurrent_kernel", "bias"}[i]; ps[i].Name != name {
-							t.Errorf("param %d is %q, want %q", i, ps[i].Name, name)
-						}
-						if err := sameTensor(ps[i].Grad, g, 1e-15); err != nil {
-							t.Errorf("Backward %d: %s Grad: %v", k, ps[i].Name, err)
-						}
+					if err := sameTensor(dx[0], wantGs[k].Input, 1e-15); err != nil {
+						t.Errorf("pass %d: input gradient: %v", k, err)
 					}
 				}
-				if _, err := gl.Forward(x, false); err != nil {
+				for i := range ps {
+					sum := graph.NewTensor(tensor.Float64, ps[i].Value.Shape(), nil)
+					for _, g := range wantGs {
+						graph.AddInto(sum, []*tensor.Dense{g.Kernel, g.RecurrentKernel, g.Bias}[i])
+					}
+					if name := "lstm/" + []string{"kernel", "recurrent_kernel", "bias"}[i]; ps[i].Name != name {
+						t.Errorf("param %d is %q, want %q", i, ps[i].Name, name)
+					}
+					if err := sameTensor(ps[i].Grad, sum, 1e-14); err != nil {
+						t.Errorf("%s Grad after two passes: %v", ps[i].Name, err)
+					}
+				}
+				p, err := gl.Forward(xs[:1], nil, false)
+				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := gl.Backward(dy); err == nil {
-					t.Errorf("Backward after an inference Forward: no error")
+				if p.Backward != nil {
+					t.Errorf("an inference Forward returned a Backward")
 				}
 			})
 		}

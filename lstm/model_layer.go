@@ -9,11 +9,11 @@ import (
 )
 
 // The LSTM is a graph.Layer, so it stacks with other layers in a
-// model.Model: Forward returns the Output of Call and Backward feeds its
-// gradient to VJP.
+// model.Model: Forward runs Call and the Pass's Backward runs the VJP of
+// that call.
 var _ graph.Layer = (*LSTM)(nil)
 var _ graph.Stateful = (*LSTM)(nil)
-var _ graph.ParamBackward = (*LSTM)(nil)
+var _ graph.LengthFree = (*LSTM)(nil)
 
 // Name is the layer's name (Config.Name).
 func (l *LSTM) Name() string { return l.cfg.Name }
@@ -21,65 +21,112 @@ func (l *LSTM) Name() string { return l.cfg.Name }
 // Type is "LSTM", the name the layer is registered under in package graph.
 func (l *LSTM) Type() string { return "LSTM" }
 
-// Build creates the weights for per-sample inputs of shape
-// (timesteps, input_dim) or (input_dim) in dtype dt.
-func (l *LSTM) Build(inShape []int, dt tensor.Dtype) error {
-	if len(inShape) != 1 && len(inShape) != 2 {
-		return fmt.Errorf("lstm: input shape %v: want (timesteps, input_dim)", inShape)
+// Build creates the weights for a model input of per-sample shape
+// (timesteps, input_dim), timesteps graph.None for any length, in dtype dt.
+// Two more inputs of shape (units) are the initial h and c, as Keras'
+// initial_state passed as extra inputs.
+func (l *LSTM) Build(in [][]int, dt tensor.Dtype) error {
+	if len(in) != 1 && len(in) != 3 {
+		return fmt.Errorf("lstm: layer %q: %d inputs: want the sequence, optionally followed by the initial h and c", l.cfg.Name, len(in))
 	}
-	if len(inShape) == 2 {
-		l.steps = inShape[0]
+	seq := in[0]
+	if len(seq) != 2 || seq[1] < 1 || (seq[0] < 1 && seq[0] != graph.None) {
+		return fmt.Errorf("lstm: layer %q: input shape %s: want (batch, timesteps, input_dim), timesteps None for any length", l.cfg.Name, graph.FormatShape(seq))
 	}
-	return l.BuildFor(inShape[len(inShape)-1], dt)
+	for i, s := range in[1:] {
+		if len(s) != 1 || s[0] != l.cfg.Units {
+			return fmt.Errorf("lstm: layer %q: initial %s of shape %s: want (batch, %d)", l.cfg.Name, []string{"h", "c"}[i], graph.FormatShape(s), l.cfg.Units)
+		}
+	}
+	l.steps = seq[0]
+	if l.built {
+		if seq[1] != l.inputDim || dt != l.dt {
+			return fmt.Errorf("lstm: layer %q has weights for input_dim %d in %v: got input_dim %d in %v", l.cfg.Name, l.inputDim, l.dt, seq[1], dt)
+		}
+		return nil
+	}
+	return l.BuildFor(seq[1], dt)
 }
 
-// OutputShape is (units), or (timesteps, units) with ReturnSequences, for
-// the timesteps given to Build (0 when unknown).
-func (l *LSTM) OutputShape() []int {
+// FreeShape leaves the timesteps of a (timesteps, input_dim) input open:
+// a model built from data takes sequences of any length.
+func (l *LSTM) FreeShape(example []int) []int {
+	if len(example) != 2 {
+		return example
+	}
+	return []int{graph.None, example[1]}
+}
+
+// OutputShapes are the output, (units) or (timesteps, units) with
+// ReturnSequences (timesteps graph.None for any length), then with
+// ReturnState the final h and c, each (units).
+func (l *LSTM) OutputShapes() [][]int {
+	out := [][]int{{l.cfg.Units}}
 	if l.cfg.ReturnSequences {
-		return []int{l.steps, l.cfg.Units}
+		out[0] = []int{l.steps, l.cfg.Units}
 	}
-	return []int{l.cfg.Units}
+	if l.cfg.ReturnState {
+		out = append(out, []int{l.cfg.Units}, []int{l.cfg.Units})
+	}
+	return out
 }
 
-// Forward is Call in the given mode, returning the output only.
-func (l *LSTM) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
-	out, err := l.Call(x, CallOptions{Training: training})
+// Forward runs Call on in[0], with in[1] and in[2] as the initial state
+// when given, and returns the outputs of OutputShapes. With
+// ReturnSequences the output keeps the input's mask.
+func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
+	if len(in) != 1 && len(in) != 3 {
+		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
+	}
+	for _, mk := range masks {
+		if mk != nil {
+			return nil, fmt.Errorf("lstm: layer %q: masks are not supported yet", l.cfg.Name)
+		}
+	}
+	opt := CallOptions{Training: training}
+	if len(in) == 3 {
+		opt.InitialState = &State{H: in[1], C: in[2]}
+	}
+	out, err := l.Call(in[0], opt)
 	if err != nil {
 		return nil, err
 	}
-	return out.Output, nil
-}
-
-// Backward runs VJP with dy as the output's gradient, writes the weight
-// gradients into Params' Grad and returns the input's gradient.
-func (l *LSTM) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
-	g, err := l.vjp(Outputs{Output: dy}, true)
-	if err != nil {
-		return nil, err
+	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: l.actVal}
+	if l.cfg.ReturnState {
+		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
-	l.setGrads(g)
-	return g.Input, nil
-}
-
-// BackwardParams is Backward without the input gradient (graph.ParamBackward):
-// a model's first layer skips the products that only the input gradient
-// needs.
-func (l *LSTM) BackwardParams(dy *tensor.Dense) error {
-	g, err := l.vjp(Outputs{Output: dy}, false)
-	if err != nil {
-		return err
+	if training {
+		rec := l.last
+		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
+			d := Outputs{}
+			for i, g := range dOut {
+				switch i {
+				case 0:
+					d.Output = g
+				case 1:
+					d.H = g
+				case 2:
+					d.C = g
+				}
+			}
+			l.last = rec
+			g, err := l.vjp(d, len(needIn) == 0 || needIn[0])
+			if err != nil {
+				return nil, err
+			}
+			graph.AddInto(l.kernel.Grad, g.Kernel)
+			graph.AddInto(l.rec.Grad, g.RecurrentKernel)
+			if l.bias != nil {
+				graph.AddInto(l.bias.Grad, g.Bias)
+			}
+			dIn := []*tensor.Dense{g.Input}
+			if len(in) == 3 {
+				dIn = append(dIn, g.InitialH, g.InitialC)
+			}
+			return dIn, nil
+		}
 	}
-	l.setGrads(g)
-	return nil
-}
-
-func (l *LSTM) setGrads(g *Grads) {
-	graph.CopyInto(l.kernel.Grad, g.Kernel)
-	graph.CopyInto(l.rec.Grad, g.RecurrentKernel)
-	if l.bias != nil {
-		graph.CopyInto(l.bias.Grad, g.Bias)
-	}
+	return p, nil
 }
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).

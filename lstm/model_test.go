@@ -164,8 +164,9 @@ func TestStatefulFit(t *testing.T) {
 	}
 }
 
-// TestBackwardParams: the first-layer path (no input gradient) writes the
-// same weight gradients as Backward, in both modes and with dropout.
+// TestBackwardParams: Backward without the input gradient (a model's first
+// layer) writes the same weight gradients as with it, in both modes and with
+// dropout.
 func TestBackwardParams(t *testing.T) {
 	for _, unroll := range []bool{false, true} {
 		for _, impl := range []int{1, 2} {
@@ -183,16 +184,16 @@ func TestBackwardParams(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := l.Forward(x, true); err != nil {
-					t.Fatal(err)
-				}
-				if r == 0 {
-					_, err = l.Backward(dy)
-				} else {
-					err = l.BackwardParams(dy)
-				}
+				p, err := l.Forward([]*tensor.Dense{x}, nil, true)
 				if err != nil {
 					t.Fatal(err)
+				}
+				dx, err := p.Backward([]*tensor.Dense{dy}, []bool{r == 0})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (dx[0] == nil) != (r == 1) {
+					t.Errorf("needIn %v: input gradient %v", r == 0, dx[0] != nil)
 				}
 				for _, p := range l.Params() {
 					grads[r] = append(grads[r], p.Grad)

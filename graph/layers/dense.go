@@ -50,23 +50,19 @@ func DenseDefaults(units int) DenseConfig {
 // It acts on the last axis: an input (batch, T, D) is treated as
 // (batch·T, D) rows, giving (batch, T, units), as Keras does.
 type Dense struct {
-	cfg       DenseConfig
-	name      string
-	act       graph.Activation
-	kreg      graph.Regularizer
-	breg      graph.Regularizer
-	areg      graph.Regularizer
-	kcon      graph.Constraint
-	bcon      graph.Constraint
-	dt        tensor.Dtype
-	inShape   []int
-	kernel    *graph.Param
-	bias      *graph.Param
-	fwd       map[int]*denseGraph // by number of rows
-	train     map[int]*denseGraph
-	lastX     *tensor.Dense // rows of the last training Forward
-	lastShape []int
-	penalty   float64
+	cfg     DenseConfig
+	name    string
+	act     graph.Activation
+	kreg    graph.Regularizer
+	breg    graph.Regularizer
+	areg    graph.Regularizer
+	kcon    graph.Constraint
+	bcon    graph.Constraint
+	dt      tensor.Dtype
+	inShape []int
+	kernel  *graph.Param
+	bias    *graph.Param
+	progs   *graph.ProgramCache[denseKey, *denseGraph]
 }
 
 var denseCount atomic.Int64
@@ -88,6 +84,7 @@ func NewDense(cfg DenseConfig) (*Dense, error) {
 		cfg.BiasInitializer.Name = "zeros"
 	}
 	d := &Dense{cfg: cfg, name: cfg.Name}
+	d.progs = graph.NewProgramCache(d.newGraph, func(dg *denseGraph) { dg.vm.Close() })
 	if d.name == "" {
 		d.name = fmt.Sprintf("dense_%d", denseCount.Add(1))
 		d.cfg.Name = d.name
@@ -146,15 +143,21 @@ func (d *Dense) Type() string { return "Dense" }
 // Config returns the DenseConfig as JSON.
 func (d *Dense) Config() (json.RawMessage, error) { return json.Marshal(d.cfg) }
 
-// OutputShape is inShape with its last dimension replaced by units.
-func (d *Dense) OutputShape() []int {
+// OutputShapes is the input shape with its last dimension replaced by
+// units.
+func (d *Dense) OutputShapes() [][]int {
 	if d.inShape == nil {
 		return nil
 	}
 	out := append([]int(nil), d.inShape...)
 	out[len(out)-1] = d.cfg.Units
-	return out
+	return [][]int{out}
 }
+
+// SetProgramCacheSize sets how many compiled graphs the layer keeps (one
+// per number of input rows, batch·timesteps, and use); see
+// graph.ProgramCache.
+func (d *Dense) SetProgramCacheSize(n int) error { return d.progs.SetCapacity(n) }
 
 // Params returns the kernel ("<name>/kernel") and, with use_bias, the bias
 // ("<name>/bias").
@@ -168,32 +171,33 @@ func (d *Dense) Params() []*graph.Param {
 	return []*graph.Param{d.kernel, d.bias}
 }
 
-// ActivityPenalty is the activity regularizer's penalty on the last
-// Forward's output (Keras 2: summed over the batch, not divided).
-func (d *Dense) ActivityPenalty() float64 { return d.penalty }
-
 // Build creates the kernel (input_dim, units) and bias (units) in dt,
-// drawing from NewRNG(Seed).
-func (d *Dense) Build(inShape []int, dt tensor.Dtype) error {
+// drawing from NewRNG(Seed), for one input whose last dimension is
+// input_dim; the other dimensions may be graph.None (any timesteps).
+func (d *Dense) Build(in [][]int, dt tensor.Dtype) error {
 	if err := graph.CheckDtype(dt); err != nil {
 		return err
 	}
+	if len(in) != 1 {
+		return fmt.Errorf("layers: Dense %s: %d inputs: want 1", d.name, len(in))
+	}
+	inShape := in[0]
 	if len(inShape) < 1 || inShape[len(inShape)-1] < 1 {
-		return fmt.Errorf("layers: Dense %s: input shape %v: want at least one dimension, all positive", d.name, inShape)
+		return fmt.Errorf("layers: Dense %s: input shape %v: want at least one dimension, the last one fixed and positive", d.name, inShape)
 	}
 	for _, v := range inShape {
-		if v < 1 {
-			return fmt.Errorf("layers: Dense %s: input shape %v: want positive dimensions", d.name, inShape)
+		if v < 1 && v != graph.None {
+			return fmt.Errorf("layers: Dense %s: input shape %v: want positive dimensions (or graph.None)", d.name, inShape)
 		}
 	}
-	in := inShape[len(inShape)-1]
+	inDim := inShape[len(inShape)-1]
 	rng := graph.NewRNG(d.cfg.Seed)
 	kinit, _ := graph.NewInitializer(d.cfg.KernelInitializer)
-	k, err := graph.InitTensor(kinit, []int{in, d.cfg.Units}, dt, rng)
+	k, err := graph.InitTensor(kinit, []int{inDim, d.cfg.Units}, dt, rng)
 	if err != nil {
 		return fmt.Errorf("layers: Dense %s kernel: %w", d.name, err)
 	}
-	d.kernel = &graph.Param{Name: d.name + "/kernel", Value: k, Grad: graph.NewTensor(dt, []int{in, d.cfg.Units}, nil),
+	d.kernel = &graph.Param{Name: d.name + "/kernel", Value: k, Grad: graph.NewTensor(dt, []int{inDim, d.cfg.Units}, nil),
 		Regularizer: d.kreg, Constraint: d.kcon}
 	d.bias = nil
 	if d.cfg.UseBias {
@@ -207,6 +211,6 @@ func (d *Dense) Build(inShape []int, dt tensor.Dtype) error {
 	}
 	d.dt = dt
 	d.inShape = append([]int(nil), inShape...)
-	d.closeGraphs()
+	d.progs.Clear()
 	return nil
 }

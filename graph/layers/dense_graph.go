@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/golstm/golstm/graph"
 
@@ -20,7 +19,15 @@ type denseGraph struct {
 	gx, gw, gb  *G.Node
 }
 
-func (d *Dense) newGraph(rows int, train bool) (*denseGraph, error) {
+// denseKey identifies a compiled Dense graph: the number of input rows
+// (batch·timesteps) and whether it computes gradients.
+type denseKey struct {
+	rows  int
+	train bool
+}
+
+func (d *Dense) newGraph(key denseKey) (*denseGraph, error) {
+	rows, train := key.rows, key.train
 	g := G.NewGraph()
 	in, units := d.inShape[len(d.inShape)-1], d.cfg.Units
 	dg := &denseGraph{}
@@ -70,35 +77,6 @@ func (d *Dense) newGraph(rows int, train bool) (*denseGraph, error) {
 	return dg, nil
 }
 
-// graphFor returns the cached graph for rows, compiling it on first use.
-func (d *Dense) graphFor(rows int, train bool) (*denseGraph, error) {
-	cache := &d.fwd
-	if train {
-		cache = &d.train
-	}
-	if *cache == nil {
-		*cache = map[int]*denseGraph{}
-	}
-	if dg, ok := (*cache)[rows]; ok {
-		return dg, nil
-	}
-	dg, err := d.newGraph(rows, train)
-	if err != nil {
-		return nil, err
-	}
-	(*cache)[rows] = dg
-	return dg, nil
-}
-
-func (d *Dense) closeGraphs() {
-	for _, c := range []map[int]*denseGraph{d.fwd, d.train} {
-		for _, dg := range c {
-			dg.vm.Close()
-		}
-	}
-	d.fwd, d.train = nil, nil
-}
-
 // bind lets the weights and x (and dy) into dg.
 func (d *Dense) bind(dg *denseGraph, x, dy *tensor.Dense) error {
 	if err := G.Let(dg.x, x); err != nil {
@@ -129,23 +107,30 @@ func rowsView(t *tensor.Dense) (*tensor.Dense, error) {
 	return v, nil
 }
 
-// Forward computes activation(x·W + b) on the last axis of x.
-func (d *Dense) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
+// Forward computes activation(x·W + b) on the last axis of in[0]; a mask
+// passes through unchanged (Keras' Dense supports masking).
+func (d *Dense) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if d.kernel == nil {
 		return nil, fmt.Errorf("layers: Dense %s: Forward before Build", d.name)
 	}
+	x, mask, err := oneInput("Dense", d.name, in, masks)
+	if err != nil {
+		return nil, err
+	}
 	xs := []int(x.Shape())
-	if x.Dtype() != d.dt || len(xs) != len(d.inShape)+1 || !slices.Equal(xs[1:], d.inShape) {
-		return nil, fmt.Errorf("layers: Dense %s: input %v of shape %v: want %v of shape (batch, %v)", d.name, x.Dtype(), xs, d.dt, d.inShape)
+	if x.Dtype() != d.dt || !graph.FitsShape(xs, d.inShape) {
+		return nil, fmt.Errorf("layers: Dense %s: input %v of shape %v: want %v of shape %s", d.name, x.Dtype(), xs, d.dt, graph.FormatShape(d.inShape))
 	}
 	xv, err := rowsView(x)
 	if err != nil {
 		return nil, err
 	}
-	dg, err := d.graphFor(xv.Shape()[0], false)
+	rows := xv.Shape()[0]
+	dg, put, err := d.progs.Get(denseKey{rows: rows})
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	defer dg.vm.Reset()
 	if err := d.bind(dg, xv, nil); err != nil {
 		return nil, err
@@ -154,27 +139,37 @@ func (d *Dense) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
 		return nil, fmt.Errorf("layers: Dense %s forward: %w", d.name, err)
 	}
 	y := dg.y.Value().(*tensor.Dense).Clone().(*tensor.Dense)
-	d.penalty = 0
+	pass := &graph.Pass{Outputs: []*tensor.Dense{y}}
+	if mask != nil {
+		pass.Masks = []*tensor.Dense{mask}
+	}
 	if dg.pen != nil {
-		d.penalty = graph.Float64s(dg.pen.Value())[0]
+		pass.ActivityPenalty = graph.Float64s(dg.pen.Value())[0]
 	}
 	out := append(append([]int(nil), xs[:len(xs)-1]...), d.cfg.Units)
 	if err := y.Reshape(out...); err != nil {
 		return nil, err
 	}
 	if training {
-		d.lastX, d.lastShape = xv, xs
+		pass.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
+			return d.backward(xv, xs, dOut)
+		}
 	}
-	return y, nil
+	return pass, nil
 }
 
-// Backward writes the kernel and bias gradients for the last training
-// Forward and returns the gradient with respect to its input.
-func (d *Dense) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
-	if d.lastX == nil {
-		return nil, fmt.Errorf("layers: Dense %s: Backward without a training Forward", d.name)
+// backward adds the kernel and bias gradients of one training Forward (its
+// input rows xv, of shape xs) into their Grad and returns the gradient with
+// respect to its input.
+func (d *Dense) backward(xv *tensor.Dense, xs []int, dOut []*tensor.Dense) ([]*tensor.Dense, error) {
+	rows := xv.Shape()[0]
+	if len(dOut) != 1 {
+		return nil, fmt.Errorf("layers: Dense %s: %d output gradients: want 1", d.name, len(dOut))
 	}
-	rows := d.lastX.Shape()[0]
+	dy := dOut[0]
+	if dy == nil {
+		dy = graph.NewTensor(d.dt, []int{rows, d.cfg.Units}, nil)
+	}
 	if dy.Shape().TotalSize() != rows*d.cfg.Units || dy.Dtype() != d.dt {
 		return nil, fmt.Errorf("layers: Dense %s: output gradient %v of shape %v: want %v with %d rows of %d", d.name, dy.Dtype(), []int(dy.Shape()), d.dt, rows, d.cfg.Units)
 	}
@@ -182,24 +177,41 @@ func (d *Dense) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	dg, err := d.graphFor(rows, true)
+	dg, put, err := d.progs.Get(denseKey{rows: rows, train: true})
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	defer dg.vm.Reset()
-	if err := d.bind(dg, d.lastX, dyv); err != nil {
+	if err := d.bind(dg, xv, dyv); err != nil {
 		return nil, err
 	}
 	if err := dg.vm.RunAll(); err != nil {
 		return nil, fmt.Errorf("layers: Dense %s backward: %w", d.name, err)
 	}
-	graph.CopyInto(d.kernel.Grad, dg.gw.Value().(*tensor.Dense))
+	graph.AddInto(d.kernel.Grad, dg.gw.Value().(*tensor.Dense))
 	if dg.gb != nil {
-		graph.CopyInto(d.bias.Grad, dg.gb.Value().(*tensor.Dense))
+		graph.AddInto(d.bias.Grad, dg.gb.Value().(*tensor.Dense))
 	}
 	gx := dg.gx.Value().(*tensor.Dense).Clone().(*tensor.Dense)
-	if err := gx.Reshape(d.lastShape...); err != nil {
+	if err := gx.Reshape(xs...); err != nil {
 		return nil, err
 	}
-	return gx, nil
+	return []*tensor.Dense{gx}, nil
+}
+
+// oneInput checks that a single-input layer got one input (and at most one
+// mask) and returns it, contiguous, with its mask.
+func oneInput(class, name string, in, masks []*tensor.Dense) (*tensor.Dense, *tensor.Dense, error) {
+	if len(in) != 1 || in[0] == nil {
+		return nil, nil, fmt.Errorf("layers: %s %s: %d inputs: want 1", class, name, len(in))
+	}
+	if len(masks) > 1 {
+		return nil, nil, fmt.Errorf("layers: %s %s: %d masks for 1 input", class, name, len(masks))
+	}
+	var mask *tensor.Dense
+	if len(masks) == 1 {
+		mask = masks[0]
+	}
+	return graph.Contiguous(in[0]), mask, nil
 }

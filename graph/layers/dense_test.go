@@ -17,10 +17,24 @@ func testDense(t *testing.T, cfg DenseConfig, inShape []int, dt tensor.Dtype) *D
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Build(inShape, dt); err != nil {
+	if err := d.Build([][]int{inShape}, dt); err != nil {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// forward runs a one-input layer on x and returns its Pass.
+func forward(l graph.Layer, x *tensor.Dense, training bool) (*graph.Pass, error) {
+	return l.Forward([]*tensor.Dense{x}, nil, training)
+}
+
+// output runs a one-input layer on x and returns its one output.
+func output(l graph.Layer, x *tensor.Dense, training bool) (*tensor.Dense, error) {
+	p, err := forward(l, x, training)
+	if err != nil {
+		return nil, err
+	}
+	return p.Outputs[0], nil
 }
 
 func randValues(n int, seed uint64) []float64 {
@@ -41,7 +55,7 @@ func TestDenseForward(t *testing.T) {
 	copy(d.kernel.Value.Data().([]float64), w)
 	copy(d.bias.Value.Data().([]float64), []float64{0.05, -0.05})
 	x := []float64{1, 2, 3, -1, 0, 1, 0.5, 0.5, 0.5, 2, -2, 1}
-	y, err := d.Forward(graph.NewTensor(tensor.Float64, []int{2, 2, 3}, x), false)
+	y, err := output(d, graph.NewTensor(tensor.Float64, []int{2, 2, 3}, x), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,23 +88,25 @@ func TestDenseGradients(t *testing.T) {
 	xv := randValues(2*2*4, 1)
 	r := graph.NewTensor(tensor.Float64, []int{2, 2, 3}, randValues(12, 2))
 	lossAt := func() float64 {
-		y, err := d.Forward(graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), false)
+		p, err := forward(d, graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := 0.0
-		for i, v := range graph.Float64s(y) {
+		for i, v := range graph.Float64s(p.Outputs[0]) {
 			s += v * graph.Float64s(r)[i]
 		}
-		return s + d.ActivityPenalty()
+		return s + p.ActivityPenalty
 	}
-	if _, err := d.Forward(graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), true); err != nil {
-		t.Fatal(err)
-	}
-	gx, err := d.Backward(r)
+	p, err := forward(d, graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	gxs, err := p.Backward([]*tensor.Dense{r}, []bool{true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gx := gxs[0]
 	const h, tol = 1e-6, 1e-8
 	check := func(what string, vals []float64, grad []float64) {
 		for i := range vals {
@@ -148,7 +164,7 @@ func TestDenseErrorsAndConfig(t *testing.T) {
 	if string(ja) != string(jb) || l.Name() != "copy" {
 		t.Errorf("config round trip: %s vs %s (name %s)", ja, jb, l.Name())
 	}
-	if _, err := d.Forward(graph.NewTensor(tensor.Float32, []int{2, 4}, nil), false); err == nil {
+	if _, err := output(d, graph.NewTensor(tensor.Float32, []int{2, 4}, nil), false); err == nil {
 		t.Error("input of wrong feature size: no error")
 	}
 }

@@ -31,8 +31,7 @@ type Dropout struct {
 	cfg     DropoutConfig
 	rng     *rand.Rand
 	inShape []int
-	scale   *tensor.Dense // s of the last training Forward
-	graphs  map[string]*dropoutGraph
+	progs   *graph.ProgramCache[tensorKey, *dropoutGraph]
 }
 
 // dropoutGraph is y = x ⊙ s and its VJP dx for a seed dy, compiled for one
@@ -94,7 +93,9 @@ func NewDropout(cfg DropoutConfig) (*Dropout, error) {
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("dropout_%d", dropoutCount.Add(1))
 	}
-	return &Dropout{cfg: cfg, rng: graph.NewRNG(cfg.Seed)}, nil
+	d := &Dropout{cfg: cfg, rng: graph.NewRNG(cfg.Seed)}
+	d.progs = graph.NewProgramCache(d.newGraph, func(dg *dropoutGraph) { dg.fwd.Close(); dg.bwd.Close() })
+	return d, nil
 }
 
 func init() {
@@ -117,34 +118,52 @@ func (d *Dropout) Type() string { return "Dropout" }
 // Config returns the DropoutConfig as JSON.
 func (d *Dropout) Config() (json.RawMessage, error) { return json.Marshal(d.cfg) }
 
-// Build records the input shape; the mask source restarts from Seed.
-func (d *Dropout) Build(inShape []int, dt tensor.Dtype) error {
+// Build records the shape of the one input; the mask source restarts from
+// Seed.
+func (d *Dropout) Build(in [][]int, dt tensor.Dtype) error {
 	if err := graph.CheckDtype(dt); err != nil {
 		return err
 	}
-	d.inShape = append([]int(nil), inShape...)
+	if len(in) != 1 {
+		return fmt.Errorf("layers: Dropout %s: %d inputs: want 1", d.cfg.Name, len(in))
+	}
+	d.inShape = append([]int(nil), in[0]...)
 	d.rng = graph.NewRNG(d.cfg.Seed)
 	return nil
 }
 
-// OutputShape equals the input shape.
-func (d *Dropout) OutputShape() []int { return append([]int(nil), d.inShape...) }
+// OutputShapes is the input shape.
+func (d *Dropout) OutputShapes() [][]int { return [][]int{append([]int(nil), d.inShape...)} }
 
 // Params returns nil: Dropout has no weights.
 func (d *Dropout) Params() []*graph.Param { return nil }
 
-// ActivityPenalty returns 0.
-func (d *Dropout) ActivityPenalty() float64 { return 0 }
+// SetProgramCacheSize sets how many compiled graphs (one per input shape)
+// the layer keeps; see graph.ProgramCache.
+func (d *Dropout) SetProgramCacheSize(n int) error { return d.progs.SetCapacity(n) }
 
-// Forward applies a fresh mask in training and is the identity otherwise.
-func (d *Dropout) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error) {
-	if !training || d.cfg.Rate == 0 {
-		d.scale = nil
-		return x.Clone().(*tensor.Dense), nil
-	}
-	dg, err := d.graph(x)
+// Forward applies a fresh mask in training and is the identity otherwise;
+// a mask (of timesteps) passes through.
+func (d *Dropout) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
+	x, mask, err := oneInput("Dropout", d.cfg.Name, in, masks)
 	if err != nil {
 		return nil, err
+	}
+	pass := &graph.Pass{}
+	if mask != nil {
+		pass.Masks = []*tensor.Dense{mask}
+	}
+	if !training || d.cfg.Rate == 0 {
+		pass.Outputs = []*tensor.Dense{x.Clone().(*tensor.Dense)}
+		if training {
+			pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
+				if len(dOut) != 1 || dOut[0] == nil {
+					return []*tensor.Dense{graph.NewTensor(x.Dtype(), x.Shape(), nil)}, nil
+				}
+				return []*tensor.Dense{dOut[0].Clone().(*tensor.Dense)}, nil
+			}
+		}
+		return pass, nil
 	}
 	s := make([]float64, x.Shape().TotalSize())
 	keep := 1 - d.cfg.Rate
@@ -153,45 +172,64 @@ func (d *Dropout) Forward(x *tensor.Dense, training bool) (*tensor.Dense, error)
 			s[i] = 1 / keep
 		}
 	}
-	d.scale = graph.NewTensor(x.Dtype(), x.Shape(), s)
+	scale := graph.NewTensor(x.Dtype(), x.Shape(), s)
+	key := keyOf(x)
+	if key.rank > len(key.dims) {
+		return nil, fmt.Errorf("layers: Dropout %s: input of rank %d: at most %d supported", d.cfg.Name, key.rank, len(key.dims))
+	}
+	dg, put, err := d.progs.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
+	}
+	defer put()
 	dg.y = nil // a fresh value the caller owns
-	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, d.scale); err != nil {
+	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, scale); err != nil {
 		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
 	}
-	return dg.y.(*tensor.Dense), nil
+	pass.Outputs = []*tensor.Dense{dg.y.(*tensor.Dense)}
+	pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
+		return d.backward(key, scale, dOut)
+	}
+	return pass, nil
 }
 
-// Backward returns dy ⊙ s for the last training Forward's mask.
-func (d *Dropout) Backward(dy *tensor.Dense) (*tensor.Dense, error) {
-	if d.scale == nil {
-		return dy.Clone().(*tensor.Dense), nil
+// backward returns dy ⊙ s for a training Forward's scale s.
+func (d *Dropout) backward(key tensorKey, scale *tensor.Dense, dOut []*tensor.Dense) ([]*tensor.Dense, error) {
+	if len(dOut) != 1 || dOut[0] == nil {
+		return []*tensor.Dense{graph.NewTensor(scale.Dtype(), scale.Shape(), nil)}, nil
 	}
-	if !dy.Shape().Eq(d.scale.Shape()) || dy.Dtype() != d.scale.Dtype() {
-		return nil, fmt.Errorf("layers: Dropout %s: gradient of shape %v %v for a forward of %v %v", d.cfg.Name, dy.Shape(), dy.Dtype(), d.scale.Shape(), d.scale.Dtype())
+	dy := graph.Contiguous(dOut[0])
+	if !dy.Shape().Eq(scale.Shape()) || dy.Dtype() != scale.Dtype() {
+		return nil, fmt.Errorf("layers: Dropout %s: gradient of shape %v %v for a forward of %v %v", d.cfg.Name, dy.Shape(), dy.Dtype(), scale.Shape(), scale.Dtype())
 	}
-	dg, err := d.graph(dy)
-	if err != nil {
-		return nil, err
-	}
-	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, d.scale, dy); err != nil {
-		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
-	}
-	return dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense), nil
-}
-
-// graph returns the compiled graph for x's shape and dtype.
-func (d *Dropout) graph(x *tensor.Dense) (*dropoutGraph, error) {
-	key := fmt.Sprint(x.Dtype(), x.Shape())
-	if dg, ok := d.graphs[key]; ok {
-		return dg, nil
-	}
-	dg, err := newDropoutGraph(x.Dtype(), x.Shape())
+	dg, put, err := d.progs.Get(key)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
 	}
-	if d.graphs == nil {
-		d.graphs = map[string]*dropoutGraph{}
+	defer put()
+	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, scale, dy); err != nil {
+		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
 	}
-	d.graphs[key] = dg
-	return dg, nil
+	return []*tensor.Dense{dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense)}, nil
+}
+
+// tensorKey identifies a compiled graph by the dtype and shape of its
+// input (rank at most 8).
+type tensorKey struct {
+	dt   tensor.Dtype
+	rank int
+	dims [8]int
+}
+
+func keyOf(x *tensor.Dense) tensorKey {
+	k := tensorKey{dt: x.Dtype(), rank: x.Dims()}
+	copy(k.dims[:], x.Shape())
+	return k
+}
+
+func (k tensorKey) shape() []int { return append([]int(nil), k.dims[:k.rank]...) }
+
+// newGraph compiles the graph for a key.
+func (d *Dropout) newGraph(k tensorKey) (*dropoutGraph, error) {
+	return newDropoutGraph(k.dt, k.shape())
 }

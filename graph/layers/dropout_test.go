@@ -14,10 +14,11 @@ func TestDropout(t *testing.T) {
 		t.Error("rate 1: no error")
 	}
 	d, _ := NewDropout(DropoutConfig{Rate: 0.25, Seed: 3})
-	d.Build([]int{4000}, tensor.Float64)
+	d.Build([][]int{{4000}}, tensor.Float64)
 	x := graph.NewTensor(tensor.Float64, []int{1, 4000}, nil)
 	x.Memset(2.0)
-	y, _ := d.Forward(x, true)
+	p, _ := forward(d, x, true)
+	y := p.Outputs[0]
 	zeros, kept := 0, 0.0
 	for _, v := range graph.Float64s(y) {
 		switch {
@@ -35,19 +36,20 @@ func TestDropout(t *testing.T) {
 	}
 	dy := graph.NewTensor(tensor.Float64, []int{1, 4000}, nil)
 	dy.Memset(1.0)
-	g, _ := d.Backward(dy)
+	gs, _ := p.Backward([]*tensor.Dense{dy}, []bool{true})
+	g := gs[0]
 	for i, v := range graph.Float64s(g) {
 		if v != graph.Float64s(y)[i]/2 {
 			t.Fatalf("grad[%d] = %v, want %v", i, v, graph.Float64s(y)[i]/2)
 		}
 	}
-	inf, _ := d.Forward(x, false)
+	inf, _ := output(d, x, false)
 	if graph.Float64s(inf)[0] != 2 {
 		t.Error("inference is not the identity")
 	}
 	d2, _ := NewDropout(DropoutConfig{Rate: 0.25, Seed: 3})
-	d2.Build([]int{4000}, tensor.Float64)
-	y2, _ := d2.Forward(x, true)
+	d2.Build([][]int{{4000}}, tensor.Float64)
+	y2, _ := output(d2, x, true)
 	for i, v := range graph.Float64s(y2) {
 		if v != graph.Float64s(y)[i] {
 			t.Fatal("same seed gave another mask")

@@ -26,9 +26,13 @@ type FitConfig struct {
 	// ValidationSplit in [0, 1) holds out the LAST fraction of x and y (taken
 	// before shuffling, as Keras): split at int(n·(1-ValidationSplit)).
 	ValidationSplit float64
-	// ValidationX, ValidationY, when set, are the validation data (they take
-	// precedence over ValidationSplit).
+	// ValidationX, ValidationY, when set, are the validation data of a
+	// model of one input and one output (they take precedence over
+	// ValidationSplit).
 	ValidationX, ValidationY *tensor.Dense
+	// ValidationXs, ValidationYs are the validation data of a model of
+	// several inputs or outputs: one tensor per input and per output.
+	ValidationXs, ValidationYs []*tensor.Dense
 	// Callbacks, for example an *EarlyStopping, run in order.
 	Callbacks []Callback
 	// Verbose 0 is quiet; 1 shows a progress bar per epoch on Progress.
@@ -41,13 +45,26 @@ type FitConfig struct {
 	KeepStates bool
 }
 
-// Fit trains the model on x, y and returns the per-epoch History.
-// Each batch: forward (training), loss and its gradient, backward through
-// the layers, weight-penalty gradients added, Optimizer.Step. With a
-// stateful layer, shuffling is refused, every data set must divide into
-// full batches, states carry across batches and are reset after each
-// epoch unless KeepStates.
+// Fit trains a model of one input and one output on x, y and returns the
+// per-epoch History. Each batch: forward (training), loss and its
+// gradient, backward through the layers, weight-penalty gradients added,
+// optimizer step. With a stateful layer, shuffling is refused, every data
+// set must divide into full batches, states carry across batches and are
+// reset after each epoch unless KeepStates. With several outputs the logs
+// hold "loss" (the weighted sum), "<output layer>_loss" for each output and
+// the metrics as "<output layer>_<metric>".
 func (m *Model) Fit(x, y *tensor.Dense, cfg FitConfig) (*History, error) {
+	if err := m.one("Fit"); err != nil {
+		return nil, err
+	}
+	return m.FitMulti([]*tensor.Dense{x}, []*tensor.Dense{y}, cfg)
+}
+
+// FitMulti is Fit for a model of several inputs or outputs: xs holds one
+// tensor per input node, ys one per output node, the same number of
+// samples each. Fit, FitMulti and TrainOnBatch share one training step for
+// every kind of model.
+func (m *Model) FitMulti(xs, ys []*tensor.Dense, cfg FitConfig) (*History, error) {
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 32
 	}
@@ -63,37 +80,37 @@ func (m *Model) Fit(x, y *tensor.Dense, cfg FitConfig) (*History, error) {
 	if cfg.Progress == nil {
 		cfg.Progress = os.Stderr
 	}
-	if err := m.ready(x, true); err != nil {
-		return nil, err
-	}
-	if err := m.checkTargets(x, y); err != nil {
+	if err := m.readyData(xs, ys); err != nil {
 		return nil, err
 	}
 	stateful := m.stateful()
 	if stateful && cfg.Shuffle {
 		return nil, fmt.Errorf("model: Fit: Shuffle with a stateful layer would mix the carried states: set Shuffle false")
 	}
-	vx, vy := cfg.ValidationX, cfg.ValidationY
-	if (vx == nil) != (vy == nil) {
-		return nil, fmt.Errorf("model: Fit: ValidationX and ValidationY must be set together")
+	if (cfg.ValidationX == nil) != (cfg.ValidationY == nil) || (cfg.ValidationXs == nil) != (cfg.ValidationYs == nil) {
+		return nil, fmt.Errorf("model: Fit: ValidationX and ValidationY (or ValidationXs and ValidationYs) must be set together")
 	}
-	n := x.Shape()[0]
-	if vx == nil && cfg.ValidationSplit > 0 {
+	if cfg.ValidationX != nil && cfg.ValidationXs != nil {
+		return nil, fmt.Errorf("model: Fit: ValidationX and ValidationXs both set: use one")
+	}
+	vxs, vys := cfg.ValidationXs, cfg.ValidationYs
+	if cfg.ValidationX != nil {
+		vxs, vys = []*tensor.Dense{cfg.ValidationX}, []*tensor.Dense{cfg.ValidationY}
+	}
+	n := xs[0].Shape()[0]
+	if vxs == nil && cfg.ValidationSplit > 0 {
 		at := int(float64(n) * (1 - cfg.ValidationSplit))
 		if at < 1 || at >= n {
 			return nil, fmt.Errorf("model: Fit: validation split %v of %d samples leaves %d for training and %d for validation: want both non-empty", cfg.ValidationSplit, n, at, n-at)
 		}
-		vx, vy = gatherRows(x, span(at, n)), gatherRows(y, span(at, n))
-		x, y, n = gatherRows(x, span(0, at)), gatherRows(y, span(0, at)), at
+		vxs, vys = rowsAll(xs, span(at, n)), rowsAll(ys, span(at, n))
+		xs, ys, n = rowsAll(xs, span(0, at)), rowsAll(ys, span(0, at)), at
 	}
-	if vx != nil {
-		if err := m.ready(vx, true); err != nil {
+	if vxs != nil {
+		if err := m.readyData(vxs, vys); err != nil {
 			return nil, fmt.Errorf("model: validation data: %w", err)
 		}
-		if err := m.checkTargets(vx, vy); err != nil {
-			return nil, fmt.Errorf("model: validation data: %w", err)
-		}
-		if err := checkBatch(cfg.BatchSize, vx.Shape()[0], stateful, "validation x"); err != nil {
+		if err := checkBatch(cfg.BatchSize, vxs[0].Shape()[0], stateful, "validation x"); err != nil {
 			return nil, err
 		}
 	}
@@ -119,7 +136,7 @@ func (m *Model) Fit(x, y *tensor.Dense, cfg FitConfig) (*History, error) {
 		acc := newAccumulator(m.logNames())
 		for from := 0; from < n; from += cfg.BatchSize {
 			b := idx[from:min(from+cfg.BatchSize, n)]
-			vals, err := m.trainBatch(gatherRows(x, b), gatherRows(y, b))
+			vals, err := m.trainBatch(rowsAll(xs, b), rowsAll(ys, b))
 			if err != nil {
 				return hist, fmt.Errorf("model: Fit epoch %d, batch at sample %d: %w", epoch+1, from, err)
 			}
@@ -129,8 +146,8 @@ func (m *Model) Fit(x, y *tensor.Dense, cfg FitConfig) (*History, error) {
 			}
 		}
 		names, vals := acc.names, acc.means()
-		if vx != nil {
-			vn, vv, err := m.evaluate(vx, vy, cfg.BatchSize)
+		if vxs != nil {
+			vn, vv, err := m.evaluate(vxs, vys, cfg.BatchSize)
 			if err != nil {
 				return hist, fmt.Errorf("model: Fit epoch %d validation: %w", epoch+1, err)
 			}
@@ -172,32 +189,19 @@ func (m *Model) Fit(x, y *tensor.Dense, cfg FitConfig) (*History, error) {
 	return hist, nil
 }
 
-// trainBatch runs one update and returns the batch's loss (with penalties)
-// and metrics.
-func (m *Model) trainBatch(x, y *tensor.Dense) ([]float64, error) {
-	out, err := m.forward(x, true)
+// trainBatch runs one update and returns the batch's logged values (the
+// loss with every penalty first).
+func (m *Model) trainBatch(xs, ys []*tensor.Dense) ([]float64, error) {
+	r, err := m.forward(xs, true)
 	if err != nil {
 		return nil, err
 	}
-	lv, dy, err := m.lossC.Eval(y, out)
+	vals, dOuts, err := m.lossValues(r, ys, true)
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := m.metricValues(y, out)
-	if err != nil {
+	if err := m.backward(r, dOuts); err != nil {
 		return nil, err
-	}
-	act := m.activityPenalty()
-	for i := len(m.layers) - 1; i >= 0; i-- {
-		if pb, ok := m.layers[i].(graph.ParamBackward); ok && i == 0 {
-			if err := pb.BackwardParams(dy); err != nil {
-				return nil, fmt.Errorf("model: layer %s backward: %w", m.layers[i].Name(), err)
-			}
-			break
-		}
-		if dy, err = m.layers[i].Backward(dy); err != nil {
-			return nil, fmt.Errorf("model: layer %s backward: %w", m.layers[i].Name(), err)
-		}
 	}
 	pg, err := m.penalties()
 	if err != nil {
@@ -210,20 +214,28 @@ func (m *Model) trainBatch(x, y *tensor.Dense) ([]float64, error) {
 	if err := m.opt.Step(m.Params()); err != nil {
 		return nil, fmt.Errorf("model: optimizer: %w", err)
 	}
-	return append([]float64{lv + wpen + act}, metrics...), nil
+	vals[0] += wpen + r.activity
+	return vals, nil
 }
 
-// TrainOnBatch runs one training update on the batch x, y (Keras
-// train_on_batch): forward in training mode, loss, backward, optimizer step.
-// It returns the batch's loss (with every penalty) and metrics by name.
+// TrainOnBatch runs one training update on the batch x, y of a model of one
+// input and one output (Keras train_on_batch): forward in training mode,
+// loss, backward, optimizer step. It returns the batch's loss (with every
+// penalty) and metrics by name.
 func (m *Model) TrainOnBatch(x, y *tensor.Dense) (map[string]float64, error) {
-	if err := m.ready(x, true); err != nil {
+	if err := m.one("TrainOnBatch"); err != nil {
 		return nil, err
 	}
-	if err := m.checkTargets(x, y); err != nil {
+	return m.TrainOnBatchMulti([]*tensor.Dense{x}, []*tensor.Dense{y})
+}
+
+// TrainOnBatchMulti is TrainOnBatch for a model of several inputs or
+// outputs.
+func (m *Model) TrainOnBatchMulti(xs, ys []*tensor.Dense) (map[string]float64, error) {
+	if err := m.readyData(xs, ys); err != nil {
 		return nil, err
 	}
-	vals, err := m.trainBatch(x, y)
+	vals, err := m.trainBatch(xs, ys)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,7 @@ package model
 
 import (
 	"fmt"
-	"slices"
+	"math"
 	"strings"
 
 	"github.com/golstm/golstm/graph"
@@ -12,33 +12,54 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Model is a Keras Sequential model: layers applied in order, trained with
-// a loss, an Optimizer and metrics.
+// Model is a Keras model: layers wired from one or more inputs to one or
+// more outputs (a directed acyclic graph, Keras' functional Model), trained
+// with a loss per output, an optimizer and metrics. A Sequential model
+// (NewSequential) is the special case of a chain: one input, each layer
+// applied to the previous one's output; both kinds are built, trained,
+// evaluated, saved and loaded by the same code.
 //
-// The training loss of a batch is the data loss (Loss, a compiled graph)
-// plus Σ Param.Regularizer penalties of all weights (one compiled graph,
-// whose gradients are added to Param.Grad) plus Σ Layer.ActivityPenalty,
-// as Keras 2.2 adds layer losses. A Model is not safe for concurrent use.
+// The training loss of a batch is Σ_k w_k·loss_k(y_k, output_k) over the
+// outputs k (w_k the loss weights, 1 by default), plus Σ Param.Regularizer
+// penalties of all weights (one compiled graph, whose gradients are added
+// to Param.Grad) plus the layers' activity penalties, as Keras 2.2 adds
+// layer losses. Gradients come from each layer's Gorgonia autodiff, chained
+// along the graph in reverse topological order and summed where a node
+// feeds several layers (and where a layer is applied twice).
+//
+// Predict may be called from several goroutines at once on a built model
+// whose layers are not stateful (a model serving predictions); the other
+// methods are not safe for concurrent use.
 type Model struct {
-	dt          tensor.Dtype
-	layers      []graph.Layer
-	inShape     []int
-	built       bool
-	loss        loss.Loss
-	lossC       *loss.Evaluator
+	dt         tensor.Dtype
+	sequential bool
+	layers     []graph.Layer // each layer once, in the order it is first applied (Sequential: Add order)
+
+	built   bool
+	inputs  []*Node
+	outputs []*Node
+	apps    []*application // in topological order
+	needs   map[*Node]bool // whether a node's gradient is wanted (something trainable is upstream)
+
+	losses      []loss.Loss // per output
+	lossWeights []float64
+	evals       []*loss.Evaluator
 	opt         optim.Optimizer
 	metricNames []string
-	metrics     []loss.Metric
+	custom      []loss.Metric   // CompileWith's metrics
+	metrics     [][]loss.Metric // per output, resolved on first use
 	pen         *penaltyGraph
 }
 
-// NewSequential returns a Sequential model of dtype dt (tensor.Float32 or tensor.Float64)
-// with the given layers, whose names must be unique.
+// NewSequential returns a Sequential model of dtype dt (tensor.Float32 or
+// tensor.Float64) with the given layers, whose names must be unique. It is
+// built, for the per-sample shape of its input, by Build or by the first
+// Fit, Evaluate or Predict.
 func NewSequential(dt tensor.Dtype, layers ...graph.Layer) (*Model, error) {
 	if err := graph.CheckDtype(dt); err != nil {
 		return nil, err
 	}
-	m := &Model{dt: dt}
+	m := &Model{dt: dt, sequential: true}
 	for _, l := range layers {
 		if err := m.Add(l); err != nil {
 			return nil, err
@@ -47,68 +68,300 @@ func NewSequential(dt tensor.Dtype, layers ...graph.Layer) (*Model, error) {
 	return m, nil
 }
 
-// Add appends a layer; it is an error after Build or for a duplicate name.
+// New returns the functional model of dtype dt that maps the input nodes
+// inputs (made by Input) to the nodes outputs, built: every layer on the
+// way is built for the shapes that reach it, in topological order. It is an
+// error, naming the nodes and layers concerned, when a node was wired
+// wrongly (see Apply and Output), an output depends on an input that is not
+// among inputs, an input reaches no output, a layer gets shapes it does not
+// take, two different layers share a name, or the wiring has a cycle.
+func New(dt tensor.Dtype, inputs, outputs []*Node) (*Model, error) {
+	if err := graph.CheckDtype(dt); err != nil {
+		return nil, err
+	}
+	m := &Model{dt: dt}
+	if err := m.wire(inputs, outputs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Add appends a layer to a Sequential model; it is an error after Build,
+// for a functional model, or for a duplicate name.
 func (m *Model) Add(l graph.Layer) error {
 	if l == nil {
-		return fmt.Errorf("model: Model.Add: nil layer")
+		return fmt.Errorf("model: Add: nil layer")
+	}
+	if !m.sequential {
+		return fmt.Errorf("model: Add(%s): a functional model's layers are fixed by its nodes", l.Name())
 	}
 	if m.built {
-		return fmt.Errorf("model: Model.Add(%s): model already built", l.Name())
+		return fmt.Errorf("model: Add(%s): model already built", l.Name())
 	}
 	for _, o := range m.layers {
 		if o.Name() == l.Name() {
-			return fmt.Errorf("model: Model.Add: layer name %q used twice: names must be unique", l.Name())
+			return fmt.Errorf("model: Add: layer name %q used twice: names must be unique", l.Name())
 		}
 	}
 	m.layers = append(m.layers, l)
 	return nil
 }
 
-// Build builds every layer for per-sample input shape inShape (without the
-// batch dimension), for example (timesteps, features) for an LSTM. Fit,
-// Evaluate and Predict build an unbuilt model from their input.
+// Build builds a Sequential model for the per-sample input shape inShape
+// (the batch dimension left out), with graph.None for a dimension of any
+// size: Build(graph.None, 8) takes sequences of any length of 8 features.
+// Fit, Evaluate and Predict build an unbuilt model from their input (see
+// graph.LengthFree). A functional model is built by New.
 func (m *Model) Build(inShape ...int) error {
-	if len(m.layers) == 0 {
-		return fmt.Errorf("model: Model.Build: model has no layers")
-	}
-	if len(inShape) == 0 {
-		return fmt.Errorf("model: Model.Build: empty input shape")
-	}
-	shape := append([]int(nil), inShape...)
-	for _, l := range m.layers {
-		if err := l.Build(shape, m.dt); err != nil {
-			return fmt.Errorf("model: building layer %s (%s) for input %v: %w", l.Name(), l.Type(), shape, err)
+	if !m.sequential {
+		if m.built {
+			return fmt.Errorf("model: Build: a functional model is built by New")
 		}
-		shape = l.OutputShape()
+	}
+	if m.built {
+		return fmt.Errorf("model: Build: model already built for %s", graph.FormatShape(m.inputs[0].shape))
+	}
+	if len(m.layers) == 0 {
+		return fmt.Errorf("model: Build: model has no layers")
+	}
+	in := Input(m.layers[0].Name()+"_input", inShape...)
+	out := in
+	for _, l := range m.layers {
+		out = Apply(l, out)
+	}
+	return m.wire([]*Node{in}, []*Node{out})
+}
+
+// wire checks the graph from inputs to outputs, orders the layer
+// applications topologically and builds every layer.
+func (m *Model) wire(inputs, outputs []*Node) error {
+	if len(inputs) == 0 || len(outputs) == 0 {
+		return fmt.Errorf("model: a model needs at least one input and one output node (got %d and %d)", len(inputs), len(outputs))
+	}
+	isInput := map[*Node]bool{}
+	names := map[string]bool{}
+	for i, n := range inputs {
+		switch {
+		case n == nil:
+			return fmt.Errorf("model: input %d is nil", i)
+		case n.err != nil:
+			return n.err
+		case !n.IsInput():
+			return fmt.Errorf("model: input %d is %s, an output of layer %s: model inputs are made by Input", i, n.Name(), layerName(n.app.layer))
+		case names[n.name]:
+			return fmt.Errorf("model: two inputs are named %q", n.name)
+		}
+		isInput[n], names[n.name] = true, true
+	}
+	// Depth-first from the outputs: post-order gives a topological order.
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[*application]int{}
+	reached := map[*Node]bool{}
+	var apps []*application
+	var visit func(n *Node, from string) error
+	visit = func(n *Node, from string) error {
+		if n == nil {
+			return fmt.Errorf("model: a nil node feeds %s", from)
+		}
+		if n.err != nil {
+			return n.err
+		}
+		if n.IsInput() {
+			if !isInput[n] {
+				return fmt.Errorf("model: %s depends on input %q, which is not among the model's inputs (%s)", from, n.name, nodeNames(inputs))
+			}
+			reached[n] = true
+			return nil
+		}
+		a := n.app
+		switch state[a] {
+		case visiting:
+			return fmt.Errorf("model: the graph has a cycle through layer %s", layerName(a.layer))
+		case done:
+			return nil
+		}
+		state[a] = visiting
+		for _, x := range a.in {
+			if err := visit(x, "layer "+layerName(a.layer)); err != nil {
+				return err
+			}
+		}
+		state[a] = done
+		apps = append(apps, a)
+		return nil
+	}
+	for i, n := range outputs {
+		if err := visit(n, fmt.Sprintf("output %d", i)); err != nil {
+			return err
+		}
+	}
+	for _, n := range inputs {
+		if !reached[n] {
+			return fmt.Errorf("model: input %q is not connected to any output", n.name)
+		}
+	}
+	// Each layer once, unique names.
+	var layers []graph.Layer
+	byName := map[string]graph.Layer{}
+	built := map[graph.Layer][][]int{}
+	for _, a := range apps {
+		if o, ok := byName[a.layer.Name()]; ok && o != a.layer {
+			return fmt.Errorf("model: two different layers are named %q: names must be unique", a.layer.Name())
+		}
+		if _, ok := byName[a.layer.Name()]; !ok {
+			byName[a.layer.Name()] = a.layer
+			layers = append(layers, a.layer)
+		}
+	}
+	if m.sequential {
+		layers = m.layers
+	}
+	// Build in topological order.
+	for _, a := range apps {
+		shapes := make([][]int, len(a.in))
+		for i, x := range a.in {
+			shapes[i] = x.shape
+		}
+		if first, ok := built[a.layer]; ok {
+			if err := sameShapes(first, shapes); err != nil {
+				return fmt.Errorf("model: layer %s applied again to %s: %w", a.layer.Name(), nodeNames(a.in), err)
+			}
+		} else {
+			if err := a.layer.Build(shapes, m.dt); err != nil {
+				return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", a.layer.Name(), a.layer.Type(), formatShapes(shapes), err)
+			}
+			built[a.layer] = shapes
+		}
+		outShapes := a.layer.OutputShapes()
+		for i, o := range a.outs {
+			if i < len(outShapes) {
+				o.shape = append([]int(nil), outShapes[i]...)
+			}
+		}
+		for _, x := range a.in {
+			if err := checkIndex(x); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range outputs {
+		if err := checkIndex(o); err != nil {
+			return err
+		}
 	}
 	seen := map[string]bool{}
-	for _, p := range m.Params() {
-		if seen[p.Name] {
-			return fmt.Errorf("model: Model.Build: weight name %q used twice", p.Name)
+	for _, l := range layers {
+		for _, p := range l.Params() {
+			if seen[p.Name] {
+				return fmt.Errorf("model: weight name %q used twice", p.Name)
+			}
+			seen[p.Name] = true
 		}
-		seen[p.Name] = true
 	}
-	m.inShape = append([]int(nil), inShape...)
+	m.layers, m.inputs, m.outputs, m.apps = layers, append([]*Node(nil), inputs...), append([]*Node(nil), outputs...), apps
+	m.needs = map[*Node]bool{}
+	for _, a := range apps {
+		need := len(a.layer.Params()) > 0
+		for _, x := range a.in {
+			need = need || m.needs[x]
+		}
+		for _, o := range a.outs {
+			m.needs[o] = need
+		}
+	}
 	m.built = true
 	m.pen = nil
+	m.closeEvaluators()
 	return nil
+}
+
+// checkIndex checks that a used node is an output the layer has (Output
+// hands out any index).
+func checkIndex(n *Node) error {
+	if n.app == nil {
+		return nil
+	}
+	if k := len(n.app.layer.OutputShapes()); n.index >= k {
+		return fmt.Errorf("model: %s: layer %s (%s) has %d outputs", n.Name(), n.app.layer.Name(), n.app.layer.Type(), k)
+	}
+	return nil
+}
+
+// sameShapes checks that shapes fit the shapes a shared layer was built for
+// (None matches any size).
+func sameShapes(built, shapes [][]int) error {
+	if len(built) != len(shapes) {
+		return fmt.Errorf("%d inputs, built for %d", len(shapes), len(built))
+	}
+	for i := range built {
+		if len(built[i]) != len(shapes[i]) {
+			return fmt.Errorf("input %d of shape %s, built for %s", i, graph.FormatShape(shapes[i]), graph.FormatShape(built[i]))
+		}
+		for j, d := range built[i] {
+			if d != graph.None && shapes[i][j] != graph.None && d != shapes[i][j] {
+				return fmt.Errorf("input %d of shape %s, built for %s", i, graph.FormatShape(shapes[i]), graph.FormatShape(built[i]))
+			}
+		}
+	}
+	return nil
+}
+
+func formatShapes(shapes [][]int) string {
+	s := make([]string, len(shapes))
+	for i, sh := range shapes {
+		s[i] = graph.FormatShape(sh)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Dtype returns the model's dtype.
 func (m *Model) Dtype() tensor.Dtype { return m.dt }
 
-// Layers returns the layers in order.
+// Layers returns the layers, each once, in the order they are first applied
+// (a Sequential model's: the order they were added).
 func (m *Model) Layers() []graph.Layer { return append([]graph.Layer(nil), m.layers...) }
 
-// InputShape returns the per-sample input shape (nil before Build).
-func (m *Model) InputShape() []int { return append([]int(nil), m.inShape...) }
+// Layer returns the layer named name, or nil.
+func (m *Model) Layer(name string) graph.Layer {
+	for _, l := range m.layers {
+		if l.Name() == name {
+			return l
+		}
+	}
+	return nil
+}
 
-// OutputShape returns the per-sample output shape (nil before Build).
+// IsSequential reports whether m was made by NewSequential.
+func (m *Model) IsSequential() bool { return m.sequential }
+
+// Built reports whether the layers are built.
+func (m *Model) Built() bool { return m.built }
+
+// Inputs returns the input nodes (nil before a Sequential model is built).
+func (m *Model) Inputs() []*Node { return append([]*Node(nil), m.inputs...) }
+
+// Outputs returns the output nodes (nil before a Sequential model is built).
+func (m *Model) Outputs() []*Node { return append([]*Node(nil), m.outputs...) }
+
+// InputShape returns the per-sample shape of the first input (nil before
+// Build).
+func (m *Model) InputShape() []int {
+	if !m.built {
+		return nil
+	}
+	return m.inputs[0].Shape()
+}
+
+// OutputShape returns the per-sample shape of the first output (nil before
+// Build).
 func (m *Model) OutputShape() []int {
 	if !m.built {
 		return nil
 	}
-	return m.layers[len(m.layers)-1].OutputShape()
+	return m.outputs[0].Shape()
 }
 
 // Params returns every layer's weights, in layer order.
@@ -129,33 +382,78 @@ func (m *Model) CountParams() int {
 	return n
 }
 
+// SetProgramCacheSize sets, for every layer that keeps compiled programs
+// (graph.ProgramCacheSizer), how many idle ones it keeps (default
+// graph.DefaultProgramCacheSize). Each new batch size or sequence length
+// compiles programs; the least recently used beyond the size are released.
+func (m *Model) SetProgramCacheSize(n int) error {
+	for _, l := range m.layers {
+		if s, ok := l.(graph.ProgramCacheSizer); ok {
+			if err := s.SetProgramCacheSize(n); err != nil {
+				return fmt.Errorf("model: layer %s: %w", l.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
 // Summary returns a Keras-like table: layer name and type, output shape
-// (None for the batch) and number of weight values.
+// (None for the batch and for any dimension not fixed), number of weight
+// values and, for a functional model, the nodes each application is
+// connected to.
 func (m *Model) Summary() string {
 	var b strings.Builder
-	line := strings.Repeat("_", 65) + "\n"
-	fmt.Fprintf(&b, "%s%-30s %-22s %10s\n%s", line, "Layer (type)", "Output Shape", "Param #", strings.Repeat("=", 65)+"\n")
-	for _, l := range m.layers {
+	width := 65
+	if !m.sequential {
+		width = 98
+	}
+	line := strings.Repeat("_", width) + "\n"
+	b.WriteString(line)
+	fmt.Fprintf(&b, "%-30s %-22s %10s", "Layer (type)", "Output Shape", "Param #")
+	if !m.sequential {
+		fmt.Fprintf(&b, "   %s", "Connected to")
+	}
+	b.WriteString("\n" + strings.Repeat("=", width) + "\n")
+	count := func(l graph.Layer) int {
 		n := 0
 		for _, p := range l.Params() {
 			n += p.Value.Shape().TotalSize()
 		}
-		shape := "(unbuilt)"
-		if m.built {
-			parts := []string{"None"}
-			for _, d := range l.OutputShape() {
-				parts = append(parts, fmt.Sprint(d))
-			}
-			shape = "(" + strings.Join(parts, ", ") + ")"
-		}
-		fmt.Fprintf(&b, "%-30s %-22s %10d\n", l.Name()+" ("+l.Type()+")", shape, n)
+		return n
 	}
-	fmt.Fprintf(&b, "%sTotal params: %d\n%s", strings.Repeat("=", 65)+"\n", m.CountParams(), line)
+	if !m.built {
+		for _, l := range m.layers {
+			fmt.Fprintf(&b, "%-30s %-22s %10d\n", l.Name()+" ("+l.Type()+")", "(unbuilt)", count(l))
+		}
+	} else {
+		if !m.sequential {
+			for _, in := range m.inputs {
+				fmt.Fprintf(&b, "%-30s %-22s %10d\n", in.name+" (InputLayer)", graph.FormatShape(in.shape), 0)
+			}
+		}
+		for _, a := range m.apps {
+			var shapes []string
+			for _, s := range a.layer.OutputShapes() {
+				shapes = append(shapes, graph.FormatShape(s))
+			}
+			shape := strings.Join(shapes, ", ")
+			if len(shapes) > 1 {
+				shape = "[" + shape + "]"
+			}
+			fmt.Fprintf(&b, "%-30s %-22s %10d", a.layer.Name()+" ("+a.layer.Type()+")", shape, count(a.layer))
+			if !m.sequential {
+				fmt.Fprintf(&b, "   %s", nodeNames(a.in))
+			}
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "%sTotal params: %d\n%s", strings.Repeat("=", width)+"\n", m.CountParams(), line)
 	return b.String()
 }
 
-// Compile sets the loss (a GetLoss name), the optimizer and the metrics
-// (GetMetric names; "accuracy" is resolved from the loss as Keras 2.2 does).
+// Compile sets the loss of every output (a loss.Get name), the optimizer
+// and the metrics (loss.GetMetric names; "accuracy" is resolved from the
+// loss as Keras 2.2 does), with loss weights 1.
 func (m *Model) Compile(lossName string, opt optim.Optimizer, metrics ...string) error {
 	l, err := loss.Get(lossName)
 	if err != nil {
@@ -166,7 +464,51 @@ func (m *Model) Compile(lossName string, opt optim.Optimizer, metrics ...string)
 			return err
 		}
 	}
-	return m.compile(l, opt, metrics, nil)
+	return m.compile([]loss.Loss{l}, nil, opt, metrics, nil)
+}
+
+// CompileOptions are the arguments of CompileMulti, Keras' compile for a
+// model of several outputs.
+type CompileOptions struct {
+	// Losses names the loss of each output (loss.Get names), in output
+	// order, or holds one name for every output.
+	Losses []string
+	// LossWeights weighs each output's loss in the training loss
+	// Σ_k w_k·loss_k (nil: every weight 1), as Keras' loss_weights.
+	LossWeights []float64
+	// Metrics are loss.GetMetric names, reported for every output.
+	Metrics []string
+	// Optimizer updates the weights.
+	Optimizer optim.Optimizer
+}
+
+// CompileMulti sets a loss per output with loss weights, the optimizer and
+// the metrics. The counts are checked against the outputs when the model is
+// built.
+func (m *Model) CompileMulti(o CompileOptions) error {
+	if len(o.Losses) == 0 {
+		return fmt.Errorf("model: CompileMulti: no losses")
+	}
+	if m.built && len(o.Losses) != 1 && len(o.Losses) != len(m.outputs) {
+		return fmt.Errorf("model: CompileMulti: %d losses for %d outputs: give one per output or one for all", len(o.Losses), len(m.outputs))
+	}
+	if m.built && o.LossWeights != nil && len(o.LossWeights) != len(m.outputs) {
+		return fmt.Errorf("model: CompileMulti: %d loss weights for %d outputs", len(o.LossWeights), len(m.outputs))
+	}
+	ls := make([]loss.Loss, len(o.Losses))
+	for i, name := range o.Losses {
+		l, err := loss.Get(name)
+		if err != nil {
+			return err
+		}
+		ls[i] = l
+	}
+	for _, name := range o.Metrics {
+		if _, err := loss.GetMetric(name); err != nil {
+			return err
+		}
+	}
+	return m.compile(ls, append([]float64(nil), o.LossWeights...), o.Optimizer, o.Metrics, nil)
 }
 
 // CompileWith is Compile with a Loss and Metrics of the caller's own.
@@ -174,10 +516,12 @@ func (m *Model) CompileWith(l loss.Loss, opt optim.Optimizer, metrics ...loss.Me
 	if l == nil {
 		return fmt.Errorf("model: CompileWith: nil loss")
 	}
-	return m.compile(l, opt, nil, metrics)
+	return m.compile([]loss.Loss{l}, nil, opt, nil, metrics)
 }
 
-func (m *Model) compile(l loss.Loss, opt optim.Optimizer, names []string, metrics []loss.Metric) error {
+// compile sets the losses (one for every output, or one per output) and
+// their weights (nil: all 1).
+func (m *Model) compile(losses []loss.Loss, weights []float64, opt optim.Optimizer, names []string, metrics []loss.Metric) error {
 	if opt == nil {
 		return fmt.Errorf("model: Compile: nil optimizer")
 	}
@@ -194,60 +538,46 @@ func (m *Model) compile(l loss.Loss, opt optim.Optimizer, names []string, metric
 		}
 		seen[mt.Name()] = true
 	}
-	if m.lossC != nil {
-		m.lossC.Close()
+	for _, w := range weights {
+		if !(w >= 0) || math.IsInf(w, 1) {
+			return fmt.Errorf("model: Compile: loss weight %v: want a finite number >= 0", w)
+		}
 	}
-	m.loss, m.opt, m.metricNames, m.metrics = l, opt, names, metrics
-	m.lossC = loss.NewEvaluator(l, m.dt)
+	if len(weights) == 0 {
+		weights = nil
+	}
+	m.closeEvaluators()
+	m.losses, m.lossWeights, m.opt, m.metricNames, m.custom = losses, weights, opt, names, metrics
 	return nil
 }
 
-// ready builds the model from x if needed, resolves the metrics and checks
-// x against the input shape.
-func (m *Model) ready(x *tensor.Dense, needLoss bool) error {
-	if x == nil {
-		return fmt.Errorf("model: input x is nil")
+// closeEvaluators drops the compiled losses and the resolved metrics; they
+// are made again, for the outputs as built, on first use.
+func (m *Model) closeEvaluators() {
+	for _, e := range m.evals {
+		e.Close()
 	}
-	xs := []int(x.Shape())
-	if !m.built {
-		if len(xs) < 2 {
-			return fmt.Errorf("model: input x of shape %v: want (samples, features...)", xs)
-		}
-		if err := m.Build(xs[1:]...); err != nil {
-			return err
-		}
-	}
-	if x.Dtype() != m.dt {
-		return fmt.Errorf("model: input x of dtype %v: model dtype is %v", x.Dtype(), m.dt)
-	}
-	if len(xs) != len(m.inShape)+1 || !slices.Equal(xs[1:], m.inShape) {
-		return fmt.Errorf("model: input x of shape %v: want (samples, %s) as built", xs, joinInts(m.inShape))
-	}
-	if needLoss {
-		if m.loss == nil {
-			return fmt.Errorf("model: model not compiled: call Compile first")
-		}
-		if m.metrics == nil && len(m.metricNames) > 0 {
-			out := m.OutputShape()
-			for _, n := range m.metricNames {
-				mt, err := loss.ResolveMetric(n, m.loss, out[len(out)-1])
-				if err != nil {
-					return err
-				}
-				m.metrics = append(m.metrics, mt)
-			}
-		}
-	}
-	return nil
+	m.evals, m.metrics = nil, nil
 }
 
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, d := range v {
-		s[i] = fmt.Sprint(d)
+// lossOf returns the loss of output k.
+func (m *Model) lossOf(k int) loss.Loss {
+	if len(m.losses) == 1 {
+		return m.losses[0]
 	}
-	return strings.Join(s, ", ")
+	return m.losses[k]
 }
+
+// lossWeight returns the loss weight of output k.
+func (m *Model) lossWeight(k int) float64 {
+	if m.lossWeights == nil {
+		return 1
+	}
+	return m.lossWeights[k]
+}
+
+// Optimizer returns the optimizer Compile set (nil before).
+func (m *Model) Optimizer() optim.Optimizer { return m.opt }
 
 // ResetStates resets every Stateful layer.
 func (m *Model) ResetStates() error {

@@ -126,7 +126,7 @@ func TestFitPartialBatch(t *testing.T) {
 		t.Errorf("%d optimizer steps for 10 samples in batches of 4, want 3", opt.steps)
 	}
 	m8, _ := toyModel(t, tensor.Float64, 0.1)
-	if _, err := m8.Fit(gatherRows(x, span(0, 8)), gatherRows(y, span(0, 8)), FitConfig{BatchSize: 4}); err != nil {
+	if _, err := m8.Fit(rows(x, span(0, 8)), rows(y, span(0, 8)), FitConfig{BatchSize: 4}); err != nil {
 		t.Fatal(err)
 	}
 	if graph.Float64s(m.Params()[0].Value)[0] == graph.Float64s(m8.Params()[0].Value)[0] {
@@ -150,8 +150,8 @@ func TestFitValidationSplit(t *testing.T) {
 	if opt.steps != 2*3 {
 		t.Errorf("%d steps: want 3 batches of the first 7 samples per epoch", opt.steps)
 	}
-	last, _ := m.Evaluate(gatherRows(x, span(7, 10)), gatherRows(y, span(7, 10)), 5)
-	first, _ := m.Evaluate(gatherRows(x, span(0, 7)), gatherRows(y, span(0, 7)), 5)
+	last, _ := m.Evaluate(rows(x, span(7, 10)), rows(y, span(7, 10)), 5)
+	first, _ := m.Evaluate(rows(x, span(0, 7)), rows(y, span(0, 7)), 5)
 	want := []string{"loss", "mae", "val_loss", "val_mae"}
 	if k := h.Keys(); strings.Join(k, ",") != strings.Join(want, ",") {
 		t.Errorf("history keys %v, want %v", k, want)

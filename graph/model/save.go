@@ -77,23 +77,8 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: Load %s: %w", path, err)
 	}
-	m, err := NewSequential(mf.dt)
+	m, err := mf.rebuild()
 	if err != nil {
-		return nil, err
-	}
-	for _, le := range mf.header.Layers {
-		l, err := graph.NewLayer(le.Type, le.Name, le.Config)
-		if err != nil {
-			return nil, fmt.Errorf("model: Load %s: %w", path, err)
-		}
-		if l.Name() != le.Name {
-			return nil, fmt.Errorf("model: Load %s: layer %q rebuilt with name %q", path, le.Name, l.Name())
-		}
-		if err := m.Add(l); err != nil {
-			return nil, fmt.Errorf("model: Load %s: %w", path, err)
-		}
-	}
-	if err := m.Build(mf.header.InputShape...); err != nil {
 		return nil, fmt.Errorf("model: Load %s: %w", path, err)
 	}
 	if err := m.setFileWeights(mf); err != nil {
@@ -119,6 +104,9 @@ func (m *Model) LoadWeights(path string) error {
 		return fmt.Errorf("model: LoadWeights %s: %w", path, err)
 	}
 	if !m.built {
+		if !mf.header.Sequential {
+			return fmt.Errorf("model: LoadWeights %s: the file holds a functional model: build m first", path)
+		}
 		if err := m.Build(mf.header.InputShape...); err != nil {
 			return fmt.Errorf("model: LoadWeights %s: %w", path, err)
 		}
@@ -165,4 +153,87 @@ func (m *Model) setFileWeights(mf *modelFile) error {
 		}
 	}
 	return nil
+}
+
+// rebuild makes the model a file describes, built, without its weights.
+func (mf *modelFile) rebuild() (*Model, error) {
+	h := &mf.header
+	byName := map[string]graph.Layer{}
+	var layers []graph.Layer
+	for _, le := range h.Layers {
+		l, err := graph.NewLayer(le.Type, le.Name, le.Config)
+		if err != nil {
+			return nil, err
+		}
+		if l.Name() != le.Name {
+			return nil, fmt.Errorf("layer %q rebuilt with name %q", le.Name, l.Name())
+		}
+		byName[le.Name] = l
+		layers = append(layers, l)
+	}
+	if h.Sequential {
+		m, err := NewSequential(mf.dt, layers...)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.Build(h.InputShape...); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	inputs := map[string]*Node{}
+	var ins []*Node
+	for _, in := range h.Inputs {
+		n := Input(in.Name, in.Shape...)
+		inputs[in.Name], ins = n, append(ins, n)
+	}
+	apps := make([]*Node, len(h.Apps)) // output 0 of each application
+	node := func(ref nodeRef) *Node {
+		if ref.App == nil {
+			return inputs[ref.Input]
+		}
+		return apps[*ref.App].Output(ref.Output)
+	}
+	for k, a := range h.Apps {
+		in := make([]*Node, len(a.Inputs))
+		for i, ref := range a.Inputs {
+			in[i] = node(ref)
+		}
+		apps[k] = Apply(byName[a.Layer], in...)
+	}
+	outs := make([]*Node, len(h.Outputs))
+	for i, ref := range h.Outputs {
+		outs[i] = node(ref)
+	}
+	return New(mf.dt, ins, outs)
+}
+
+// topology describes a functional model's wiring for a file.
+func (m *Model) topology() ([]inputEntry, []appEntry, []nodeRef) {
+	var inputs []inputEntry
+	for _, in := range m.inputs {
+		inputs = append(inputs, inputEntry{Name: in.name, Shape: in.Shape()})
+	}
+	index := map[*application]int{}
+	ref := func(n *Node) nodeRef {
+		if n.IsInput() {
+			return nodeRef{Input: n.name}
+		}
+		k := index[n.app]
+		return nodeRef{App: &k, Output: n.index}
+	}
+	var apps []appEntry
+	for k, a := range m.apps {
+		e := appEntry{Layer: a.layer.Name()}
+		for _, x := range a.in {
+			e.Inputs = append(e.Inputs, ref(x))
+		}
+		apps = append(apps, e)
+		index[a] = k
+	}
+	var outs []nodeRef
+	for _, o := range m.outputs {
+		outs = append(outs, ref(o))
+	}
+	return inputs, apps, outs
 }

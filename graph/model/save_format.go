@@ -9,23 +9,34 @@ import (
 	"hash/crc32"
 	"math"
 
+	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
 )
 
 // FileFormatVersion is the version of the model file format that Save
-// writes and Load reads. All integers are little-endian.
+// writes; Load reads it and version 1 (Sequential models only). All
+// integers are little-endian.
 //
 //	offset  size   field
 //	0       8      magic "GOLSTM\r\n"
-//	8       4      uint32 format version (1)
+//	8       4      uint32 format version (2)
 //	12      4      uint32 header length H (at most 16 MiB)
-//	16      H      header, JSON: {"dtype": "float32"|"float64",
-//	               "input_shape": [d1, ...] (per sample),
+//	16      H      header, JSON:
+//	               {"dtype": "float32"|"float64",
+//	               "sequential": true|false,
+//	               "input_shape": [d1, ...] (Sequential: per sample, -1 for
+//	               None),
 //	               "layers": [{"type": "Dense", "name": "dense_1",
-//	               "config": {...Layer.Config...}}, ...],
+//	               "config": {...Layer.Config...}}, ...] (each layer once),
+//	               "inputs": [{"name": "x", "shape": [-1, 8]}, ...],
+//	               "apps": [{"layer": "lstm_1", "inputs": [ref, ...]}, ...]
+//	               (functional: the layer applications in topological
+//	               order), "outputs": [ref, ...] (functional),
 //	               "training": {"loss": "mse", "metrics": [...],
 //	               "optimizer": {...}} (only for a compiled model whose
-//	               optimizer is one of package optim)}
+//	               optimizer is one of package optim)};
+//	               a ref is {"input": "x"} or {"app": k, "output": i}
+//	               (output i of the k-th application, k earlier)
 //	16+H    4      uint32 tensor count N
 //	               N tensors, in Model.Params order, each:
 //	        2        uint16 name length L, then L bytes of name (Param.Name)
@@ -36,9 +47,9 @@ import (
 //	end-4   4      uint32 CRC-32 (IEEE) of every byte before it
 //
 // A compiled model's loss, metrics and optimizer (configuration and state,
-// as optim.Snapshot writes them) are in the header, so that a
-// loaded model resumes training exactly where the saved one stopped.
-const FileFormatVersion = 1
+// as optim.Snapshot writes them) are in the header, so that a loaded model
+// resumes training exactly where the saved one stopped.
+const FileFormatVersion = 2
 
 const (
 	fileMagic     = "GOLSTM\r\n"
@@ -56,9 +67,31 @@ func badFile(format string, args ...any) error {
 
 type fileHeader struct {
 	Dtype      string         `json:"dtype"`
-	InputShape []int          `json:"input_shape"`
+	Sequential bool           `json:"sequential"`
+	InputShape []int          `json:"input_shape,omitempty"`
 	Layers     []layerEntry   `json:"layers"`
+	Inputs     []inputEntry   `json:"inputs,omitempty"`
+	Apps       []appEntry     `json:"apps,omitempty"`
+	Outputs    []nodeRef      `json:"outputs,omitempty"`
 	Training   *trainingEntry `json:"training,omitempty"`
+}
+
+type inputEntry struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+type appEntry struct {
+	Layer  string    `json:"layer"`
+	Inputs []nodeRef `json:"inputs"`
+}
+
+// nodeRef names a node in a file: a model input, or output Output of the
+// App-th layer application.
+type nodeRef struct {
+	Input  string `json:"input,omitempty"`
+	App    *int   `json:"app,omitempty"`
+	Output int    `json:"output,omitempty"`
 }
 
 type layerEntry struct {
@@ -83,7 +116,12 @@ func encodeModel(m *Model) ([]byte, error) {
 	if !m.built {
 		return nil, fmt.Errorf("model: Save: model not built")
 	}
-	h := fileHeader{Dtype: m.dt.String(), InputShape: m.inShape, Training: m.trainingState()}
+	h := fileHeader{Dtype: m.dt.String(), Sequential: m.sequential, Training: m.trainingState()}
+	if m.sequential {
+		h.InputShape = m.inputs[0].Shape()
+	} else {
+		h.Inputs, h.Apps, h.Outputs = m.topology()
+	}
 	for _, l := range m.layers {
 		cfg, err := l.Config()
 		if err != nil {
@@ -178,8 +216,9 @@ func decodeModel(data []byte) (*modelFile, error) {
 		return nil, badFile("checksum %08x, file says %08x: truncated or corrupted", got, want)
 	}
 	r := &reader{b: body, off: len(fileMagic)}
-	if v := r.u32("version"); v != fileVersion {
-		return nil, badFile("format version %d: this build reads version %d", v, fileVersion)
+	v := r.u32("version")
+	if v != 1 && v != fileVersion {
+		return nil, badFile("format version %d: this build reads versions 1 and %d", v, fileVersion)
 	}
 	hl := r.u32("header length")
 	if hl > maxHeaderSize {
@@ -192,6 +231,9 @@ func decodeModel(data []byte) (*modelFile, error) {
 	mf := &modelFile{}
 	if err := json.Unmarshal(hj, &mf.header); err != nil {
 		return nil, badFile("header: %v", err)
+	}
+	if v == 1 {
+		mf.header.Sequential = true // version 1 holds Sequential models only
 	}
 	if err := mf.checkHeader(); err != nil {
 		return nil, err
@@ -228,16 +270,15 @@ func (mf *modelFile) checkHeader() error {
 	default:
 		return badFile("dtype %q: want float32 or float64", h.Dtype)
 	}
-	if len(h.InputShape) == 0 || len(h.InputShape) > maxRank {
-		return badFile("input shape %v: want 1 to %d dimensions", h.InputShape, maxRank)
-	}
-	for _, d := range h.InputShape {
-		if d < 1 {
-			return badFile("input shape %v: want positive dimensions", h.InputShape)
-		}
-	}
 	if len(h.Layers) == 0 {
 		return badFile("no layers")
+	}
+	if h.Sequential {
+		if err := checkFileShape("input shape", h.InputShape); err != nil {
+			return err
+		}
+	} else if err := h.checkTopology(); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for i, l := range h.Layers {
@@ -315,4 +356,68 @@ func readTensor(r *reader) (namedTensor, error) {
 
 func crcBytes(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(b))
+}
+
+// checkFileShape checks a per-sample shape read from a file.
+func checkFileShape(what string, shape []int) error {
+	if len(shape) == 0 || len(shape) > maxRank {
+		return badFile("%s %v: want 1 to %d dimensions", what, shape, maxRank)
+	}
+	for _, d := range shape {
+		if d < 1 && d != graph.None {
+			return badFile("%s %v: want positive dimensions or %d (None)", what, shape, graph.None)
+		}
+	}
+	return nil
+}
+
+// checkTopology checks a functional model's wiring in a file: every
+// reference points to an input or to an earlier application of a layer the
+// file holds.
+func (h *fileHeader) checkTopology() error {
+	if len(h.Inputs) == 0 || len(h.Apps) == 0 || len(h.Outputs) == 0 {
+		return badFile("a functional model needs inputs, layer applications and outputs")
+	}
+	inputs := map[string]bool{}
+	for _, in := range h.Inputs {
+		if in.Name == "" || inputs[in.Name] {
+			return badFile("input name %q empty or used twice", in.Name)
+		}
+		if err := checkFileShape("shape of input "+in.Name, in.Shape); err != nil {
+			return err
+		}
+		inputs[in.Name] = true
+	}
+	layers := map[string]bool{}
+	for _, l := range h.Layers {
+		layers[l.Name] = true
+	}
+	check := func(ref nodeRef, before int, what string) error {
+		switch {
+		case ref.App == nil && !inputs[ref.Input]:
+			return badFile("%s refers to input %q, which the file does not define", what, ref.Input)
+		case ref.App != nil && (ref.Input != "" || *ref.App < 0 || *ref.App >= before || ref.Output < 0 || ref.Output > 64):
+			return badFile("%s refers to output %d of application %d: want an earlier application (of %d) and an output index of 0 to 64", what, ref.Output, *ref.App, before)
+		}
+		return nil
+	}
+	for k, a := range h.Apps {
+		if !layers[a.Layer] {
+			return badFile("application %d of layer %q: the file has no such layer", k, a.Layer)
+		}
+		if len(a.Inputs) == 0 {
+			return badFile("application %d of layer %q has no inputs", k, a.Layer)
+		}
+		for _, ref := range a.Inputs {
+			if err := check(ref, k, fmt.Sprintf("application %d (%s)", k, a.Layer)); err != nil {
+				return err
+			}
+		}
+	}
+	for i, ref := range h.Outputs {
+		if err := check(ref, len(h.Apps), fmt.Sprintf("output %d", i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

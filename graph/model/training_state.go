@@ -10,26 +10,38 @@ import (
 // trainingEntry is the compile state of a saved model: loss, metrics and
 // the optimizer with its state (optim.Snapshot).
 type trainingEntry struct {
-	Loss      string          `json:"loss"`
-	Metrics   []string        `json:"metrics,omitempty"`
-	Optimizer json.RawMessage `json:"optimizer"`
+	Loss        string          `json:"loss,omitempty"`
+	Losses      []string        `json:"losses,omitempty"`
+	LossWeights []float64       `json:"loss_weights,omitempty"`
+	Metrics     []string        `json:"metrics,omitempty"`
+	Optimizer   json.RawMessage `json:"optimizer"`
 }
 
 // trainingState returns m's compile state for Save, or nil when m is not
 // compiled or its loss or optimizer cannot be stored (a custom loss, an
 // optimizer of the user's own).
 func (m *Model) trainingState() *trainingEntry {
-	if m.loss == nil || m.opt == nil {
+	if m.losses == nil || m.opt == nil || m.custom != nil {
 		return nil
 	}
-	if _, err := loss.Get(m.loss.Name()); err != nil {
-		return nil
+	var names []string
+	for _, l := range m.losses {
+		if _, err := loss.Get(l.Name()); err != nil {
+			return nil // a loss of the caller's own
+		}
+		names = append(names, l.Name())
 	}
 	o, err := optim.Snapshot(m.opt)
 	if err != nil {
 		return nil
 	}
-	return &trainingEntry{Loss: m.loss.Name(), Metrics: append([]string(nil), m.metricNames...), Optimizer: o}
+	t := &trainingEntry{Metrics: append([]string(nil), m.metricNames...), Optimizer: o}
+	if len(names) == 1 && m.lossWeights == nil {
+		t.Loss = names[0]
+	} else {
+		t.Losses, t.LossWeights = names, append([]float64(nil), m.lossWeights...)
+	}
+	return t
 }
 
 // restoreTraining compiles m from a saved compile state.
@@ -40,6 +52,9 @@ func (m *Model) restoreTraining(t *trainingEntry) error {
 	opt, err := optim.Restore(t.Optimizer)
 	if err != nil {
 		return badFile("optimizer: %v", err)
+	}
+	if t.Losses != nil {
+		return m.CompileMulti(CompileOptions{Losses: t.Losses, LossWeights: t.LossWeights, Metrics: t.Metrics, Optimizer: opt})
 	}
 	return m.Compile(t.Loss, opt, t.Metrics...)
 }
