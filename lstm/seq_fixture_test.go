@@ -77,7 +77,7 @@ type biFixture struct {
 		Forward  fixtureWeights `json:"forward"`
 		Backward fixtureWeights `json:"backward"`
 	} `json:"weights"`
-	InitialState []fixtureTensor         `json:"initial_state"`
+	InitialState []fixtureTensor          `json:"initial_state"`
 	LossWeights  map[string]fixtureTensor `json:"loss_weights"`
 	biResult
 	// UnrollTrue, when present, holds what unroll=true gives where it
