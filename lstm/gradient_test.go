@@ -15,8 +15,9 @@ type gradCase struct {
 	units, batch, steps, in int
 	edit                    func(*Config)
 	initState               bool // pass a random initial state
-	masks                   bool // pass random dropout keep masks
-	ownWeights              bool // keep the seeded initial weights
+	masks                   bool   // pass random dropout keep masks
+	ownWeights              bool   // keep the seeded initial weights
+	mask                    string // sequence mask pattern (see maskPattern); "" none
 }
 
 // gradCases covers combinations the Keras fixtures do not.
@@ -90,6 +91,9 @@ func (c gradCase) setup(t *testing.T, unroll bool, seed uint64) *lossSetup {
 			s.masks.Input[k] = randMask(rng, c.batch, c.in)
 			s.masks.Recurrent[k] = randMask(rng, c.batch, c.units)
 		}
+	}
+	if c.mask != "" {
+		s.mask = maskPattern(c.mask, c.batch, c.steps)
 	}
 	out, err := s.call(s.state)
 	if err != nil {
