@@ -14,7 +14,7 @@ type gradCase struct {
 	name                    string
 	units, batch, steps, in int
 	edit                    func(*Config)
-	initState               bool // pass a random initial state
+	initState               bool   // pass a random initial state
 	masks                   bool   // pass random dropout keep masks
 	ownWeights              bool   // keep the seeded initial weights
 	mask                    string // sequence mask pattern (see maskPattern); "" none

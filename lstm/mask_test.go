@@ -60,7 +60,9 @@ var maskGradCases = []gradCase{
 	{name: "holes+dropout_masks+impl1+state+initial_state", units: 2, batch: 2, steps: 4, in: 2, initState: true, masks: true, mask: "holes",
 		edit: func(c *Config) { c.Dropout, c.RecurrentDropout, c.ReturnState = 0.3, 0.4, true }},
 	{name: "pre+dropout_masks+impl2+go_backwards+sequences", units: 2, batch: 3, steps: 3, in: 2, masks: true, mask: "pre",
-		edit: func(c *Config) { c.Dropout, c.RecurrentDropout, c.Implementation, c.GoBackwards, c.ReturnSequences = 0.25, 0.5, 2, true, true }},
+		edit: func(c *Config) {
+			c.Dropout, c.RecurrentDropout, c.Implementation, c.GoBackwards, c.ReturnSequences = 0.25, 0.5, 2, true, true
+		}},
 	{name: "post+activity_regularizer+sequences+state", units: 2, batch: 2, steps: 3, in: 2, initState: true, mask: "post",
 		edit: func(c *Config) { c.ActivityRegularizer, c.ReturnSequences, c.ReturnState = graph.L2(0.05), true, true }},
 }
