@@ -354,6 +354,9 @@ func (b *Bidirectional) Call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, er
 
 // call is Call without keeping the record (see LSTM.call).
 func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *biRecord, error) {
+	if err := checkInput(x, opt.Mask); err != nil {
+		return nil, nil, fmt.Errorf("lstm: bidirectional %q: %w", b.cfg.Name, err)
+	}
 	fo := CallOptions{Training: opt.Training, Mask: opt.Mask, Masks: opt.ForwardMasks}
 	bo := CallOptions{Training: opt.Training, Mask: opt.Mask, Masks: opt.BackwardMasks}
 	switch n := len(opt.InitialState); n {

@@ -116,20 +116,11 @@ func (l *LSTM) call(x *tensor.Dense, opt CallOptions) (*Outputs, *record, error)
 // prepare checks the arguments of a call, builds the weights on the first
 // one and returns the call's record with its inputs.
 func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
-	if x == nil {
-		return nil, fmt.Errorf("lstm: input is nil")
+	if err := checkInput(x, opt.Mask); err != nil {
+		return nil, err
 	}
 	s := x.Shape()
-	if len(s) != 3 {
-		return nil, fmt.Errorf("lstm: input has shape %v (rank %d): want rank 3 (batch, timesteps, input_dim)", s, len(s))
-	}
-	if !isFloat(x.Dtype()) {
-		return nil, fmt.Errorf("lstm: input dtype %v: want float32 or float64", x.Dtype())
-	}
 	batch, steps, dim := s[0], s[1], s[2]
-	if batch < 1 || steps < 1 || dim < 1 {
-		return nil, fmt.Errorf("lstm: input has shape %v: every dimension must be at least 1", s)
-	}
 	if l.built && dim != l.inputDim {
 		return nil, fmt.Errorf("lstm: input_dim = %d, but the layer's weights were built for input_dim %d", dim, l.inputDim)
 	}
@@ -138,12 +129,6 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 	}
 	if err := l.checkStatefulBatch(batch); err != nil {
 		return nil, err
-	}
-	if opt.Mask != nil {
-		// Checked before building, so that a bad mask changes nothing.
-		if _, err := realSteps(opt.Mask, batch, steps); err != nil {
-			return nil, err
-		}
 	}
 	if !l.built {
 		if err := l.BuildFor(dim, x.Dtype()); err != nil {
@@ -172,6 +157,32 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 		rec.x = stepMajor(x, l.timeIndex)
 	}
 	return rec, nil
+}
+
+// checkInput checks what a call's input and mask must be whatever the
+// layer: x (batch, timesteps, input_dim), float32 or float64, and the mask
+// (nil, or (batch, timesteps), bool or integer). It runs before the first
+// call builds the layer, so that a refused call changes nothing.
+func checkInput(x, mask *tensor.Dense) error {
+	if x == nil {
+		return fmt.Errorf("lstm: input is nil")
+	}
+	s := x.Shape()
+	if len(s) != 3 {
+		return fmt.Errorf("lstm: input has shape %v (rank %d): want rank 3 (batch, timesteps, input_dim)", s, len(s))
+	}
+	if !isFloat(x.Dtype()) {
+		return fmt.Errorf("lstm: input dtype %v: want float32 or float64", x.Dtype())
+	}
+	if s[0] < 1 || s[1] < 1 || s[2] < 1 {
+		return fmt.Errorf("lstm: input has shape %v: every dimension must be at least 1", s)
+	}
+	if mask != nil {
+		if _, err := realSteps(mask, s[0], s[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // run computes a prepared call: the outputs, the carried states of a
