@@ -153,6 +153,44 @@ func BenchmarkForwardBackward(b *testing.B) {
 	})
 }
 
+// BenchmarkForwardBackwardMasked is BenchmarkForwardBackward with a
+// post-padded mask (sample b real for its first T - b%T steps), so that
+// the masked graphs' cost can be compared with the unmasked ones'.
+func BenchmarkForwardBackwardMasked(b *testing.B) {
+	benchCases(b, func(b *testing.B, c benchConfig, dt tensor.Dtype, cfg Config) {
+		l, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, _ := benchData(c, dt)
+		v := make([]bool, c.batch*c.steps)
+		for i := 0; i < c.batch; i++ {
+			for t := 0; t < c.steps-i%c.steps; t++ {
+				v[i*c.steps+t] = true
+			}
+		}
+		mask := tensor.New(tensor.WithShape(c.batch, c.steps), tensor.WithBacking(v))
+		dy := graph.NewTensor(dt, []int{c.batch, c.units}, nil)
+		step := func() {
+			if _, err := l.Call(x, CallOptions{Training: true, Mask: mask}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := l.VJP(Outputs{Output: dy}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		step()
+		peak := watchHeap(c.name == "large")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			step()
+		}
+		b.StopTimer()
+		reportRate(b, 3*c.forwardFlops())
+		peak(b)
+	})
+}
+
 // BenchmarkBuildUnrolled times building and compiling the unrolled training
 // graph (forward and VJP) of 100 timesteps, for the sine and medium sizes.
 func BenchmarkBuildUnrolled(b *testing.B) {
