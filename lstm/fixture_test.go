@@ -312,14 +312,6 @@ func closeTo(got tensor.Tensor, want fixtureTensor, tol float64) error {
 // |got - want| <= tol·max(1, |want|).
 func TestKerasFixtures(t *testing.T) {
 	for _, f := range loadFixtures(t) {
-		for _, unroll := range []bool{true, false} {
-			for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-				f, unroll, dt := f, unroll, dt
-				t.Run(fmt.Sprintf("%s/unroll=%t/%v", f.Name, unroll, dt), func(t *testing.T) {
-					t.Parallel()
-					f.check(t, unroll, dt)
-				})
-			}
-		}
+		runCase(t, f.Name, f.check)
 	}
 }

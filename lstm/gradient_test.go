@@ -154,16 +154,7 @@ func TestUnrollModesAgree(t *testing.T) {
 			var outs [2]*Outputs
 			var grads [2]*Grads
 			for m, unroll := range []bool{true, false} {
-				s := c.setup(t, unroll, seed)
-				out, err := s.call(s.state)
-				if err != nil {
-					t.Fatal(err)
-				}
-				g, err := s.l.VJP(s.w)
-				if err != nil {
-					t.Fatal(err)
-				}
-				outs[m], grads[m] = out, g
+				outs[m], grads[m] = c.setup(t, unroll, seed).callVJP(t)
 			}
 			if err := sameOutputs(outs[1], outs[0], tol); err != nil {
 				t.Errorf("unroll=false vs true: %v", err)

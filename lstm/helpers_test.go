@@ -180,6 +180,21 @@ func (s *lossSetup) call(state *State) (*Outputs, error) {
 	return s.l.Call(s.x, CallOptions{Training: true, InitialState: state, Masks: s.masks, Mask: s.mask})
 }
 
+// callVJP runs a training call from the setup's state and the VJP of its
+// loss weights.
+func (s *lossSetup) callVJP(t *testing.T) (*Outputs, *Grads) {
+	t.Helper()
+	out, err := s.call(s.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.l.VJP(s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, g
+}
+
 func (s *lossSetup) loss(state *State) (float64, error) {
 	out, err := s.call(state)
 	if err != nil {
@@ -204,13 +219,7 @@ func weightsFor(rng *rand.Rand, out *Outputs) Outputs {
 // through an explicit state.
 func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 	t.Helper()
-	if _, err := s.call(s.state); err != nil {
-		t.Fatal(err)
-	}
-	g, err := s.l.VJP(s.w)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, g := s.callVJP(t)
 	batch, u := s.x.Shape()[0], s.l.Settings().Units
 	st := s.state
 	if st == nil {

@@ -82,13 +82,7 @@ func TestMaskFiniteDifferences(t *testing.T) {
 				s := c.setup(t, unroll, seed)
 				checkFD(t, s, eps, tol)
 				// Padded steps take no gradient from x.
-				if _, err := s.call(s.state); err != nil {
-					t.Fatal(err)
-				}
-				g, err := s.l.VJP(s.w)
-				if err != nil {
-					t.Fatal(err)
-				}
+				_, g := s.callVJP(t)
 				real, _ := realSteps(s.mask, c.batch, c.steps)
 				dx := graph.Float64s(g.Input)
 				for b := 0; b < c.batch; b++ {
@@ -126,11 +120,24 @@ func seenMask(mask *tensor.Dense, backwards bool) [][]bool {
 	return out
 }
 
+// outputIndex is the offset of the output of (sample b, processing step
+// k) in a returned output, or -1 when it holds only the last step.
+func outputIndex(cfg Config, b, k, steps int) int {
+	switch {
+	case cfg.ReturnSequences:
+		return (b*steps + k) * cfg.Units
+	case k == steps-1:
+		return b * cfg.Units
+	}
+	return -1
+}
+
 // TestMaskedUnrollModes checks, on the masked table, that both unroll modes
-// give the same final states (to 1e-12), that their outputs differ only as
-// Keras 2.2.4's do (unroll=true outputs zeros where unroll=false outputs
-// the carried initial h, before a sample's first real step), and that with
-// loss weights zero at those outputs both give the same gradients (1e-12).
+// give the same final states (to 1e-12); that their outputs differ only as
+// Keras 2.2.4's do: before a sample's first real step unroll=true outputs
+// zeros (exactly) and unroll=false the carried initial h, and elsewhere
+// the same; and that with loss weights zero at those outputs both give the
+// same gradients (1e-12).
 func TestMaskedUnrollModes(t *testing.T) {
 	const tol = 1e-12
 	for i, c := range maskGradCases {
@@ -139,85 +146,50 @@ func TestMaskedUnrollModes(t *testing.T) {
 			t.Parallel()
 			var outs [2]*Outputs
 			var grads [2]*Grads
+			var s *lossSetup
 			for m, unroll := range []bool{true, false} {
-				s := c.setup(t, unroll, seed)
+				s = c.setup(t, unroll, seed)
 				cfg := s.l.Settings()
 				seen := seenMask(s.mask, cfg.GoBackwards)
-				// Zero the loss weights where the modes' outputs differ.
 				w := s.w.Output.Data().([]float64)
 				for b := 0; b < c.batch; b++ {
 					for k := 0; k < c.steps; k++ {
-						if cfg.ReturnSequences && !seen[b][k] || !cfg.ReturnSequences && k == c.steps-1 && !seen[b][k] {
-							base := b * c.units
-							if cfg.ReturnSequences {
-								base = (b*c.steps + k) * c.units
-							}
-							clear(w[base : base+c.units])
+						if at := outputIndex(cfg, b, k, c.steps); at >= 0 && !seen[b][k] {
+							clear(w[at : at+c.units])
 						}
 					}
 				}
-				out, err := s.call(s.state)
-				if err != nil {
-					t.Fatal(err)
-				}
-				g, err := s.l.VJP(s.w)
-				if err != nil {
-					t.Fatal(err)
-				}
-				outs[m], grads[m] = out, g
-				if unroll {
-					// unroll=true: zeros exactly before the first real step.
-					y := graph.Float64s(out.Output)
-					for b := 0; b < c.batch; b++ {
-						for k := 0; k < c.steps; k++ {
-							if !cfg.ReturnSequences && k != c.steps-1 || seen[b][k] {
-								continue
-							}
-							base := b * c.units
-							if cfg.ReturnSequences {
-								base = (b*c.steps + k) * c.units
-							}
-							for j := 0; j < c.units; j++ {
-								if y[base+j] != 0 {
-									t.Errorf("unroll=true output (sample %d, step %d) = %g before any real step, want 0", b, k, y[base+j])
-								}
-							}
-						}
-					}
-				}
+				outs[m], grads[m] = s.callVJP(t)
 			}
-			// Outputs: equal where a real step has been seen; elsewhere
-			// unroll=false has the initial h (checked against the state).
 			if err := sameTensor(outs[0].H, outs[1].H, tol); err != nil {
 				t.Errorf("h_T, unroll=true vs false: %v", err)
 			}
 			if err := sameTensor(outs[0].C, outs[1].C, tol); err != nil {
 				t.Errorf("c_T, unroll=true vs false: %v", err)
 			}
-			s := c.setup(t, false, seed)
-			seen := seenMask(s.mask, s.l.Settings().GoBackwards)
+			cfg := s.l.Settings()
+			seen := seenMask(s.mask, cfg.GoBackwards)
 			h0 := make([]float64, c.batch*c.units)
 			if s.state != nil {
 				h0 = graph.Float64s(s.state.H)
 			}
 			yt, yf := graph.Float64s(outs[0].Output), graph.Float64s(outs[1].Output)
-			seqs := s.l.Settings().ReturnSequences
 			for b := 0; b < c.batch; b++ {
 				for k := 0; k < c.steps; k++ {
-					if !seqs && k != c.steps-1 {
+					at := outputIndex(cfg, b, k, c.steps)
+					if at < 0 {
 						continue
 					}
-					base := b * c.units
-					if seqs {
-						base = (b*c.steps + k) * c.units
-					}
 					for j := 0; j < c.units; j++ {
-						want := yt[base+j]
+						want := yt[at+j] // where a real step has been seen
 						if !seen[b][k] {
+							if yt[at+j] != 0 {
+								t.Errorf("unroll=true output (sample %d, step %d, unit %d) = %.17g before any real step, want 0", b, k, j, yt[at+j])
+							}
 							want = h0[b*c.units+j]
 						}
-						if d := yf[base+j] - want; d > tol || d < -tol {
-							t.Errorf("unroll=false output (sample %d, step %d, unit %d) = %.17g, want %.17g", b, k, j, yf[base+j], want)
+						if d := yf[at+j] - want; d > tol || d < -tol {
+							t.Errorf("unroll=false output (sample %d, step %d, unit %d) = %.17g, want %.17g", b, k, j, yf[at+j], want)
 						}
 					}
 				}

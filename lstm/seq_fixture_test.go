@@ -37,32 +37,30 @@ func TestSeqFixtures(t *testing.T) {
 			if f.Mask == nil {
 				t.Errorf("case %s has no mask", f.Name)
 			}
-			for _, unroll := range []bool{true, false} {
-				for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-					unroll, dt := unroll, dt
-					t.Run(fmt.Sprintf("%s/unroll=%t/%v", f.Name, unroll, dt), func(t *testing.T) {
-						t.Parallel()
-						f.check(t, unroll, dt)
-					})
-				}
-			}
+			runCase(t, f.Name, f.check)
 		}
 	})
 	t.Run("bidirectional", func(t *testing.T) {
 		for _, p := range casePaths(t, seqFixtureDir("bidirectional")) {
 			f := &biFixture{}
 			readCase(t, p, f, &f.Name)
-			for _, unroll := range []bool{true, false} {
-				for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-					unroll, dt := unroll, dt
-					t.Run(fmt.Sprintf("%s/unroll=%t/%v", f.Name, unroll, dt), func(t *testing.T) {
-						t.Parallel()
-						f.check(t, unroll, dt)
-					})
-				}
-			}
+			runCase(t, f.Name, f.check)
 		}
 	})
+}
+
+// runCase runs check on a case in both unroll modes and both dtypes, as
+// parallel subtests <name>/unroll=<mode>/<dtype>.
+func runCase(t *testing.T, name string, check func(t *testing.T, unroll bool, dt tensor.Dtype)) {
+	for _, unroll := range []bool{true, false} {
+		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+			unroll, dt := unroll, dt
+			t.Run(fmt.Sprintf("%s/unroll=%t/%v", name, unroll, dt), func(t *testing.T) {
+				t.Parallel()
+				check(t, unroll, dt)
+			})
+		}
+	}
 }
 
 // biFixture is one golden Bidirectional(LSTM) case (format:
