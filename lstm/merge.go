@@ -7,13 +7,19 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The merge modes of Bidirectional (Keras' merge_mode).
+// The merge modes of Bidirectional (Keras' merge_mode), for the forward
+// output y_f and the backward one y_b.
 const (
-	MergeConcat = "concat" // [y_f | y_b] along the last axis
-	MergeSum    = "sum"    // y_f + y_b
-	MergeAve    = "ave"    // (y_f + y_b) / 2
-	MergeMul    = "mul"    // y_f ⊙ y_b
-	MergeNone   = "none"   // no merge: both outputs (Keras' None)
+	// MergeConcat is [y_f | y_b] along the last axis (Keras' default).
+	MergeConcat = "concat"
+	// MergeSum is y_f + y_b.
+	MergeSum = "sum"
+	// MergeAve is (y_f + y_b) / 2.
+	MergeAve = "ave"
+	// MergeMul is y_f ⊙ y_b.
+	MergeMul = "mul"
+	// MergeNone merges nothing: both outputs are returned (Keras' None).
+	MergeNone = "none"
 )
 
 // mergeNodes merges the outputs a (forward) and b (backward) of

@@ -55,7 +55,7 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 	switch {
 	case separateH:
 		dh = d.H
-		if dh == nil {
+		if dh == nil && l.cfg.ReturnState {
 			dh = zeros(l.dt, rec.batch, u)
 		}
 	case d.H == nil:
