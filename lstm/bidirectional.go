@@ -398,7 +398,7 @@ func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *b
 		if err := p.run(asMatrix(rec.yf), asMatrix(rec.yb), nil); err != nil {
 			return nil, nil, err
 		}
-		out.Output = withLeading(contiguous(owned(p.yVal)), rec.yf)
+		out.Output = withLeading(graph.Contiguous(owned(p.yVal)), rec.yf)
 	}
 	if b.cfg.Layer.ReturnState {
 		out.ForwardH, out.ForwardC, out.BackwardH, out.BackwardC = fout.H, fout.C, bout.H, bout.C
@@ -444,7 +444,7 @@ func (b *Bidirectional) vjpRecord(rec *biRecord, d BiOutputs, needDX bool) (*BiG
 	names := []string{"output", "output_forward", "output_backward", "forward_h", "forward_c", "backward_h", "backward_c"}
 	got, returned := d.fields(), rec.outs.fields()
 	for i, p := range got {
-		*p = contiguous(*p)
+		*p = graph.Contiguous(*p)
 		t, r := *p, *returned[i]
 		switch {
 		case t == nil:

@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 
+	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
 )
 
@@ -148,7 +149,7 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 		return nil, err
 	}
 	rec := &record{training: opt.Training, batch: batch, steps: steps, h0: h0, c0: c0, masks: masks, seq: seq, weights: l.weightValues()}
-	x = contiguous(x)
+	x = graph.Contiguous(x)
 	if l.cfg.Unroll {
 		for k := 0; k < steps; k++ {
 			rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))

@@ -201,7 +201,7 @@ func (l *LSTM) checkWeights(ws []*tensor.Dense) ([]*tensor.Dense, error) {
 	}
 	out := make([]*tensor.Dense, len(ws))
 	for i, w := range ws {
-		out[i] = contiguous(w)
+		out[i] = graph.Contiguous(w)
 	}
 	return out, nil
 }

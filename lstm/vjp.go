@@ -26,7 +26,7 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 	if rec == nil || !rec.training {
 		return nil, fmt.Errorf("lstm: VJP needs a preceding Call with Training true")
 	}
-	d.Output, d.H, d.C = contiguous(d.Output), contiguous(d.H), contiguous(d.C)
+	d.Output, d.H, d.C = graph.Contiguous(d.Output), graph.Contiguous(d.H), graph.Contiguous(d.C)
 	if err := l.checkSeeds(rec, &d); err != nil {
 		return nil, err
 	}
