@@ -15,18 +15,18 @@ import (
 // outputs of running it.
 type Mismatch struct {
 	Cell      int    // index in the notebook's cells
-	What      string // "stdout", "stderr", "execute_result", "display_data" or "run"
+	What      string // "stdout", "stderr", "execute_result", "display_data", "error" or "run"
 	Want, Got string
 }
 
 // Error describes the mismatch: the cell, the output kind and a line diff
-// of the recorded and the harness output.
+// of the recorded output and the output of the run.
 func (m Mismatch) Error() string {
-	return fmt.Sprintf("cell %d: %s differs (-recorded +harness):\n%s", m.Cell, m.What, Diff(m.Want, m.Got))
+	return fmt.Sprintf("cell %d: %s differs (-recorded +run):\n%s", m.Cell, m.What, Diff(m.Want, m.Got))
 }
 
 // Compare compares, cell by cell, the outputs recorded in nb with res:
-// the stdout and stderr stream text (without gomacro's "// warning:" and
+// error outputs, the stdout and stderr stream text (without gomacro's "// warning:" and
 // "// debug:" lines), the execute_result (its text/plain when that is its
 // only MIME type, otherwise its MIME types and image sizes) and, for
 // display_data, the MIME types and the size of each PNG or JPEG image.
@@ -38,7 +38,7 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 			ms = append(ms, Mismatch{Cell: i, What: "run", Want: "cell ran", Got: "cell did not run"})
 			continue
 		}
-		var wantResult, wantStdout, wantStderr string
+		var wantResult, wantStdout, wantStderr, wantErr string
 		var wantDisplays []string
 		for _, o := range nb.Cells[i].Outputs {
 			switch o.Type {
@@ -52,6 +52,8 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 				wantDisplays = append(wantDisplays, Summary(o.Data))
 			case "execute_result":
 				wantResult = Summary(o.Data)
+			case "error":
+				wantErr += o.EName + ": " + o.EValue + "\n"
 			}
 		}
 		check := func(what, w, g string) {
@@ -60,6 +62,7 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 			}
 		}
 		check("stdout", Denoise(wantStdout), Denoise(got.Stdout()))
+		check("error", wantErr, got.Err)
 		check("stderr", Denoise(wantStderr), Denoise(got.Stderr))
 		gotResult := ""
 		if got.Result != nil {
