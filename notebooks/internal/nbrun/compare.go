@@ -7,6 +7,7 @@ import (
 	"image"
 	_ "image/jpeg" // image/jpeg sizes
 	_ "image/png"  // image/png sizes
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -62,7 +63,7 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 			}
 		}
 		check("stdout", Denoise(wantStdout), Denoise(got.Stdout()))
-		check("error", wantErr, got.Err)
+		check("error", pidFree(wantErr), pidFree(got.Err))
 		check("stderr", Denoise(wantStderr), Denoise(got.Stderr))
 		gotResult := ""
 		if got.Result != nil {
@@ -77,6 +78,12 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 	}
 	return ms
 }
+
+var gomacroPID = regexp.MustCompile(`gomacro_pid_[0-9]+`)
+
+// pidFree replaces the process id in the directories that gomacro names in
+// its messages (gomacro_pid_1234), which differs from run to run.
+func pidFree(s string) string { return gomacroPID.ReplaceAllString(s, "gomacro_pid_*") }
 
 // Denoise drops the lines that start with "// warning:" or "// debug:",
 // which gomacro writes to stdout on imports.

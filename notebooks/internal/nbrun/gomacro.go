@@ -71,19 +71,55 @@ func (e *RuleError) Error() string {
 
 // Lint builds the notebook at nbPath like Run and returns the places where
 // it breaks a gomacro rule, in cell and line order. It does not run the
-// notebook.
+// notebook. The rules that need no types are checked first, and are all it
+// returns when the notebook does not build.
 func Lint(ctx context.Context, nbPath string, nb *Notebook, opt Options) ([]Problem, error) {
 	opt = opt.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
+	pre, err := precheck(nb)
+	if err != nil {
+		return nil, err
+	}
 	b, err := buildProgram(ctx, nbPath, nb, opt)
 	if b != nil {
 		defer os.RemoveAll(b.tmp)
 	}
 	if err != nil {
+		if len(pre) > 0 {
+			return pre, nil
+		}
 		return nil, err
 	}
 	return b.lint(ctx, nb, opt)
+}
+
+// precheck applies the rules that need only the cells' syntax: those whose
+// breach can keep the harness from building the notebook at all.
+func precheck(nb *Notebook) ([]Problem, error) {
+	var ps []Problem
+	for _, i := range nb.CodeCells() {
+		chunks, err := splitCell(nb.Cells[i].Source)
+		if err != nil {
+			return nil, fmt.Errorf("cell %d: %w", i, err)
+		}
+		for _, c := range chunks {
+			if c.kind != chunkDecl {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), "", filePrefix+c.text, 0)
+			if err != nil {
+				continue
+			}
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main") {
+					ps = append(ps, Problem{Cell: i, Line: c.line, Col: c.col, Rule: RuleInitMain,
+						Msg: fmt.Sprintf("func %s in a cell: gomacro declares it as an ordinary function and never runs it, while compiled Go runs init at start and has its own main (the harness cannot build the notebook); give it another name and call it", fd.Name.Name)})
+				}
+			}
+		}
+	}
+	return ps, nil
 }
 
 var cellName = regexp.MustCompile(`^cell\[(\d+)\]$`)
@@ -106,7 +142,11 @@ func (b *built) lint(ctx context.Context, nb *Notebook, opt Options) ([]Problem,
 	if err != nil {
 		return nil, err
 	}
-	l := &linter{checked: c, b: b, nb: nb, std: std}
+	pre, err := precheck(nb)
+	if err != nil {
+		return nil, err
+	}
+	l := &linter{checked: c, b: b, nb: nb, std: std, problems: pre}
 	if err := l.imports(); err != nil {
 		return nil, err
 	}
@@ -441,9 +481,6 @@ func (l *linter) syntax() {
 		case *ast.CallExpr:
 			l.call(x)
 		case *ast.FuncDecl:
-			if x.Recv == nil && (x.Name.Name == "init" || x.Name.Name == "main") {
-				l.add(x.Pos(), RuleInitMain, "func %s in a cell: gomacro declares it as an ordinary function and never runs it, while compiled Go runs it at start (init) or rejects it (main); give it another name and call it", x.Name.Name)
-			}
 			if x.Type.TypeParams != nil {
 				l.add(x.Type.TypeParams.Pos(), RuleGenericSyntax, "func %s has type parameters: gomacro does not parse Go generics (\"expected '(', found '['\"); write one function for each type", x.Name.Name)
 			}
@@ -863,7 +900,11 @@ func (l *linter) uses() {
 			continue
 		}
 		if dc, _, _, ok := l.cellOf(obj.Pos()); ok && dc > cell {
-			l.add(id.Pos(), RuleDeclarationOrder, "%s is declared in a later cell (%d): gomacro compiles each cell when it runs, so a name (function, method, type, constant) must be declared in this or an earlier cell; move the declaration up", obj.Name(), dc)
+			name := obj.Name()
+			if isMethod(obj) {
+				name = "the method " + name
+			}
+			l.add(id.Pos(), RuleDeclarationOrder, "%s is declared in a later cell (%d): gomacro compiles each cell when it runs, so a function, method, type or constant must be declared in this or an earlier cell; move the declaration up", name, dc)
 		}
 	}
 	l.problems = append(l.problems, l.stdSelectors()...)

@@ -23,6 +23,9 @@ type Options struct {
 	Timeout time.Duration
 	// Go is the go command; "" means "go" from PATH.
 	Go string
+	// skipRules runs a notebook that breaks gomacro rules (for the test
+	// that compares such notebooks with their real-kernel outputs).
+	skipRules bool
 }
 
 // Item is one piece of a cell's stdout: text, or a bundle shown with Display.
@@ -69,6 +72,8 @@ type Result struct {
 	Source string
 	// Log is the output of jupyter nbconvert and of the kernel (RunKernel).
 	Log string
+	// Executed is the notebook as the kernel ran it (RunKernel).
+	Executed *Notebook
 }
 
 // Run turns the code cells of the notebook at nbPath into one Go program
@@ -80,6 +85,13 @@ type Result struct {
 // program without that and builds again. A notebook that breaks a gomacro
 // rule is not run: the error lists every Problem.
 func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result, error) {
+	res, _, err := runNotebook(ctx, nbPath, nb, opt)
+	return res, err
+}
+
+// runNotebook is Run that also returns the gomacro problems it found; with
+// opt.skipRules it runs the notebook all the same.
+func runNotebook(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result, []Problem, error) {
 	opt = opt.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
 	defer cancel()
@@ -88,18 +100,21 @@ func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result
 		defer os.RemoveAll(b.tmp)
 	}
 	if err != nil {
-		if b != nil {
-			return &Result{Source: b.prog.src}, err
+		if pre, perr := precheck(nb); perr == nil && len(pre) > 0 {
+			return nil, pre, &RuleError{Notebook: filepath.Base(nbPath), Problems: pre}
 		}
-		return nil, err
+		if b != nil {
+			return &Result{Source: b.prog.src}, nil, err
+		}
+		return nil, nil, err
 	}
 	res := &Result{Source: b.prog.src}
 	problems, err := b.lint(ctx, nb, opt)
 	if err != nil {
-		return res, fmt.Errorf("%s: checking the gomacro rules: %w", b.name, err)
+		return res, nil, fmt.Errorf("%s: checking the gomacro rules: %w", b.name, err)
 	}
-	if len(problems) > 0 {
-		return res, &RuleError{Notebook: b.name, Problems: problems}
+	if len(problems) > 0 && !opt.skipRules {
+		return res, problems, &RuleError{Notebook: b.name, Problems: problems}
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, filepath.Join(b.tmp, "nb.exe"))
@@ -109,7 +124,7 @@ func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result
 	cells, last, ended, perr := parseOutput(stdout.Bytes(), stderr.Bytes())
 	res.Cells = cells
 	if perr != nil {
-		return res, fmt.Errorf("%s: %w", b.name, perr)
+		return res, problems, fmt.Errorf("%s: %w", b.name, perr)
 	}
 	if runErr != nil || !ended {
 		msg := "program stopped early"
@@ -120,9 +135,9 @@ func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result
 		if c := cells[last]; c != nil {
 			tail = c.Stderr
 		}
-		return res, fmt.Errorf("%s: cell %d failed: %s; its stderr:\n%s", b.name, last, msg, tail)
+		return res, problems, fmt.Errorf("%s: cell %d failed: %s; its stderr:\n%s", b.name, last, msg, tail)
 	}
-	return res, nil
+	return res, problems, nil
 }
 
 func (opt Options) withDefaults() Options {
