@@ -21,24 +21,24 @@ import (
 // statically; every one was seen in a real gophernotes kernel (gophernotes
 // 5514204 with gomacro 2ff796e, Go 1.26.8). notebooks/README.md lists them.
 const (
-	RuleCommaOkArgument   = "comma-ok-argument"   // f(m[k]), f(x.(T)), f(<-ch)
-	RuleCommaOkResult     = "comma-ok-result"     // a cell ending in m[k], x.(T) or <-ch
-	RuleProxyClash        = "proxy-clash"         // two packages of one import cell export an interface of the same name
-	RuleGenericInterface  = "generic-interface"   // an imported package exports a generic interface
-	RuleGenericOnly       = "generic-only-import" // an imported package exports nothing but generics
-	RuleGenericUse        = "generic-use"         // a generic function or type of an imported package
-	RuleGenericSyntax     = "generic-syntax"      // type parameters or constraint elements in a cell
-	RuleNewBuiltin        = "new-builtin"         // min, max, clear
-	RuleRangeOverIntFunc  = "range-over-int-func" // for range 10, for range f
-	RuleLoopVarCapture    = "loopvar-capture"     // a closure or pointer keeps a loop variable
-	RuleStdAfterGo118     = "std-after-go1.18"    // a standard-library name added after Go 1.18
-	RuleNotebookMethods   = "notebook-methods"    // compiled code meets a notebook type's String/Error/... methods
-	RuleInterfaceAssert   = "interface-assertion" // x.(I) or case I with I a notebook interface
-	RuleGoto              = "goto"                // goto
-	RuleUnsafe            = "unsafe"              // package unsafe
-	RuleDeclarationOrder  = "declaration-order"   // a name declared in a later cell
-	RuleInitMain          = "init-main"           // func init or func main in a cell
-	RuleImportWithoutProj = "import-without-module"
+	RuleCommaOkArgument     = "comma-ok-argument"     // f(m[k]), f(x.(T)), f(<-ch)
+	RuleCommaOkResult       = "comma-ok-result"       // a cell ending in m[k], x.(T) or <-ch
+	RuleProxyClash          = "proxy-clash"           // two packages of one import cell export an interface of the same name
+	RuleGenericInterface    = "generic-interface"     // an imported package exports a generic interface
+	RuleGenericOnly         = "generic-only-import"   // an imported package exports nothing but generics
+	RuleGenericUse          = "generic-use"           // a generic function or type of an imported package
+	RuleGenericSyntax       = "generic-syntax"        // type parameters or constraint elements in a cell
+	RuleNewBuiltin          = "new-builtin"           // min, max, clear
+	RuleRangeOverIntFunc    = "range-over-int-func"   // for range 10, for range f
+	RuleLoopVarCapture      = "loopvar-capture"       // a closure or pointer keeps a loop variable
+	RuleStdAfterGo118       = "std-after-go1.18"      // a standard-library name added after Go 1.18
+	RuleNotebookMethods     = "notebook-methods"      // compiled code meets a notebook type's String/Error/... methods
+	RuleInterfaceAssert     = "interface-assertion"   // x.(I) or case I with I a notebook interface
+	RuleGoto                = "goto"                  // goto
+	RuleUnsafe              = "unsafe"                // package unsafe
+	RuleDeclarationOrder    = "declaration-order"     // a name declared in a later cell
+	RuleInitMain            = "init-main"             // func init or func main in a cell
+	RuleImportWithoutModule = "import-without-module" // third-party imports in a cell without a package of the module
 )
 
 // Problem is a place in a notebook that the gophernotes kernel would run
@@ -277,7 +277,7 @@ func (l *linter) imports() error {
 		}
 		if !hasModule && len(thirdParty) > 0 {
 			im := thirdParty[0]
-			l.addAt(i, im.line, im.col, RuleImportWithoutProj,
+			l.addAt(i, im.line, im.col, RuleImportWithoutModule,
 				"this cell imports %q but no package of %s: gophernotes resolves a cell's imports with `go get` at @latest in a fresh go.mod, so the versions that %s's go.mod pins do not apply (Gorgonia then panics at start on Go ≥ 1.20, and plugins of different cells disagree on shared packages); import a package of %s in the same cell", im.path, l.b.modPath, l.b.modPath, l.b.modPath)
 		}
 	}
@@ -470,13 +470,7 @@ func (l *linter) commaOk(e ast.Expr) bool {
 // syntax walks the program and applies the rules about statements and
 // expressions.
 func (l *linter) syntax() {
-	var stack []ast.Node
 	ast.Inspect(l.file, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
 		switch x := n.(type) {
 		case *ast.CallExpr:
 			l.call(x)

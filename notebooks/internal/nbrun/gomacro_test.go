@@ -68,7 +68,7 @@ var ruleNotebooks = map[string][]at{
 	"declaration_order.ipynb": {{2, 1, RuleDeclarationOrder, "four"}, {3, 1, RuleDeclarationOrder, "method M"}},
 	"init_main.ipynb":         {{2, 1, RuleInitMain, "init"}, {2, 2, RuleInitMain, "main"}},
 	"import_without_module.ipynb": {
-		{1, 1, RuleImportWithoutProj, "gorgonia.org/gorgonia"},
+		{1, 1, RuleImportWithoutModule, "gorgonia.org/gorgonia"},
 	},
 }
 
