@@ -6,12 +6,16 @@ Run from this directory with Debian's h5py (python3-h5py 3.7, HDF5 1.10):
 
     /usr/bin/python3 make_h5.py
 
+It also dumps the real Keras files of ../../keras/testdata into keras/.
+
 The output is deterministic for a given h5py/HDF5 build (no timestamps are
 stored; numbers come from fixed seeds). The files are checked in; rerun this
 only to change them.
 """
 import ctypes
 import os
+import tempfile
+import zipfile
 
 import h5py
 import numpy as np
@@ -27,9 +31,55 @@ def path(name):
     return os.path.join(OUT, name)
 
 
-def new_file(name, **kw):
-    # track_times=False on every dataset keeps the output reproducible
-    return h5py.File(path(name), "w", **kw)
+LIBVER = {"earliest": h5f.LIBVER_EARLIEST, "v108": h5f.LIBVER_V18, "latest": h5f.LIBVER_LATEST}
+HDF5 = ctypes.CDLL("libhdf5_serial.so.103")  # for what h5py does not wrap
+HDF5.H5Pcreate.restype = ctypes.c_int64  # hid_t
+
+
+def new_file(name, libver=("earliest", "latest"), userblock=0, fcpl=None):
+    """Create a file whose objects store no times, so that its bytes are
+    reproducible (datasets are made with track_times=False, groups with
+    group())."""
+    if fcpl is None:
+        fcpl = h5p.create(h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)
+    if userblock:
+        fcpl.set_userblock(userblock)
+    fapl = h5p.create(h5p.FILE_ACCESS)
+    if isinstance(libver, str):
+        libver = (libver, libver)
+    fapl.set_libver_bounds(LIBVER[libver[0]], LIBVER[libver[1]])
+    return h5py.File(h5f.create(path(name).encode(), h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl))
+
+
+def group(parent, name, track_order=False):
+    """parent.create_group(name) without times."""
+    gcpl = h5p.create(h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    if track_order:
+        gcpl.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+        gcpl.set_attr_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+    h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl)
+    return parent[name]
+
+
+def dcpl_no_times():
+    dcpl = h5p.create(h5p.DATASET_CREATE)
+    dcpl.set_obj_track_times(False)
+    return dcpl
+
+
+def commit_type(parent, name, dtype):
+    """Commit a named datatype (H5Tcommit2) without times."""
+    cls = ctypes.c_int64.in_dll(HDF5, "H5P_CLS_DATATYPE_CREATE_ID_g").value
+    tcpl = HDF5.H5Pcreate(ctypes.c_int64(cls))
+    if tcpl < 0 or HDF5.H5Pset_obj_track_times(ctypes.c_int64(tcpl), ctypes.c_uint(0)) < 0:
+        raise RuntimeError("H5Pset_obj_track_times failed")
+    tid = h5t.py_create(np.dtype(dtype)).copy()
+    if HDF5.H5Tcommit2(ctypes.c_int64(parent.id.id), name.encode(), ctypes.c_int64(tid.id),
+                       ctypes.c_int64(0), ctypes.c_int64(tcpl), ctypes.c_int64(0)) < 0:
+        raise RuntimeError("H5Tcommit2 failed")
+    HDF5.H5Pclose(ctypes.c_int64(tcpl))
 
 
 def keras_like_attrs(obj):
@@ -67,23 +117,23 @@ def make_sb0_basic():
     """Superblock 0, old-style groups, v1 object headers, contiguous data."""
     with new_file("sb0_basic.h5") as f:
         keras_like_attrs(f)
-        mw = f.create_group("model_weights")
+        mw = group(f, "model_weights")
         mw.attrs["layer_names"] = np.array([b"lstm_1", b"masking_1"])
-        g = mw.create_group("lstm_1").create_group("lstm_1")
+        g = group(group(mw, "lstm_1"), "lstm_1")
         g.create_dataset("kernel:0", data=rng.standard_normal((4, 12)).astype("<f4"), track_times=False)
         g.create_dataset("recurrent_kernel:0", data=rng.standard_normal((3, 12)).astype("<f4"),
                          track_times=False)
         g.create_dataset("bias:0", data=np.arange(12, dtype="<f4") / 7, track_times=False)
-        mw.create_group("masking_1").attrs["weight_names"] = np.array([])
+        group(mw, "masking_1").attrs["weight_names"] = np.array([])
         f.create_dataset("scalar_f8", data=np.float64(np.pi), track_times=False)
         f.create_dataset("big_f8", data=rng.standard_normal((40, 30)), track_times=False)
         f.create_dataset("empty", shape=(0, 3), dtype="<f4", track_times=False)
         # nine members: more than one symbol table node
-        many = f.create_group("many")
+        many = group(f, "many")
         for i in range(9):
             many.create_dataset("d%d" % (8 - i), data=np.float32(i), track_times=False)
         # 300 soft links: a two-level group B-tree
-        links = f.create_group("links")
+        links = group(f, "links")
         for i in range(300):
             links["s%03d" % i] = h5py.SoftLink("/scalar_f8")
         links["dangling"] = h5py.SoftLink("/no/such/thing")
@@ -94,7 +144,7 @@ def make_sb0_continuation():
     """v1 object headers that overflow into continuation blocks."""
     with new_file("sb0_continuation.h5") as f:
         d = f.create_dataset("d", data=np.arange(5, dtype="<f8"), track_times=False)
-        g = f.create_group("g")
+        g = group(f, "g")
         for i in range(40):
             d.attrs["attr%02d" % i] = np.arange(i + 1, dtype="<i2")
             g.attrs["s%02d" % i] = "value %d" % i
@@ -103,12 +153,10 @@ def make_sb0_continuation():
 def make_sb1():
     """Superblock 1: a non-default indexed storage B-tree K."""
     fcpl = h5p.create(h5p.FILE_CREATE)
-    # h5py does not wrap H5Pset_istore_k; call the HDF5 library it uses
-    lib = ctypes.CDLL("libhdf5_serial.so.103")
-    if lib.H5Pset_istore_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(64)) < 0:
+    # h5py does not wrap H5Pset_istore_k
+    if HDF5.H5Pset_istore_k(ctypes.c_int64(fcpl.id), ctypes.c_uint(64)) < 0:
         raise RuntimeError("H5Pset_istore_k failed")
-    fid = h5f.create(path("sb1_istore_k.h5").encode(), h5f.ACC_TRUNC, fcpl=fcpl)
-    with h5py.File(fid) as f:
+    with new_file("sb1_istore_k.h5", fcpl=fcpl) as f:
         f.create_dataset("chunked", data=np.arange(200, dtype="<i4").reshape(20, 10), chunks=(3, 4),
                          track_times=False)
 
@@ -117,11 +165,11 @@ def make_sb2():
     """Superblock 2 (libver v108): v2 object headers, new-style groups."""
     with new_file("sb2_v108.h5", libver=("v108", "v108")) as f:
         keras_like_attrs(f)
-        g = f.create_group("group")
+        g = group(f, "group")
         g.create_dataset("x", data=np.linspace(0, 1, 7, dtype="<f4"), track_times=False)
         g.create_dataset("chunked", data=np.arange(60, dtype="<f8").reshape(6, 10), chunks=(4, 4),
                          compression="gzip", shuffle=True, track_times=False)
-        g.create_group("sub").create_group("deeper")
+        group(group(g, "sub"), "deeper")
         g["soft"] = h5py.SoftLink("x")
 
 
@@ -131,31 +179,31 @@ def make_sb3():
     attributes and every chunk index of layout message version 4."""
     with new_file("sb3_latest.h5", libver="latest") as f:
         keras_like_attrs(f)
-        compact = f.create_group("compact")
+        compact = group(f, "compact")
         for n in ["zeta", "alpha", "Mid"]:
-            compact.create_group(n)
-        dense = f.create_group("dense")
+            group(compact, n)
+        dense = group(f, "dense")
         for i in range(30):
             dense.create_dataset("n%02d:0" % (29 - i), data=np.float32(i), track_times=False)
-        ordered = f.create_group("ordered", track_order=True)
+        ordered = group(f, "ordered", track_order=True)
         for n in ["zeta", "alpha", "Mid", "b:0"]:
-            ordered.create_group(n)
-        ordered_dense = f.create_group("ordered_dense", track_order=True)
+            group(ordered, n)
+        ordered_dense = group(f, "ordered_dense", track_order=True)
         for i in range(25):
-            ordered_dense.create_group("g%02d" % ((i * 7) % 25))
+            group(ordered_dense, "g%02d" % ((i * 7) % 25))
         # dense attributes (more than 8), with and without creation order
-        da = f.create_group("dense_attrs")
+        da = group(f, "dense_attrs")
         for i in range(20):
             da.attrs["a%02d" % (19 - i)] = np.arange(i, dtype="<f4")
-        oa = f.create_group("ordered_attrs", track_order=True)
+        oa = group(f, "ordered_attrs", track_order=True)
         for i in range(12):
             oa.attrs["o%02d" % ((i * 5) % 12)] = "v%d" % i
-        oc = f.create_group("ordered_compact_attrs", track_order=True)
+        oc = group(f, "ordered_compact_attrs", track_order=True)
         for n in ["z", "a", "m"]:
             oc.attrs[n] = n
         # an attribute over 64 KiB: only dense storage holds it (a huge
         # fractal heap object)
-        big = f.create_group("big_attr")
+        big = group(f, "big_attr")
         big.attrs["big"] = np.arange(9000, dtype="<f8")
         big.attrs["big_strings"] = np.array(["layer_%05d" % i for i in range(6500)], dtype="S11")
         # continuation blocks in a v2 header
@@ -163,7 +211,7 @@ def make_sb3():
         for i in range(6):
             d.attrs["m%d" % i] = np.full(40, i, dtype="<f8")
         # chunk indexes (Appendix C)
-        ci = f.create_group("chunk_index")
+        ci = group(f, "chunk_index")
         ci.create_dataset("single", data=np.arange(12, dtype="<f4").reshape(3, 4), chunks=(3, 4),
                           track_times=False)
         ci.create_dataset("single_filtered", data=np.arange(12, dtype="<f4").reshape(3, 4),
@@ -172,6 +220,7 @@ def make_sb3():
         dcpl.set_chunk((2, 3))
         dcpl.set_alloc_time(h5d.ALLOC_TIME_EARLY)
         tid = h5t.py_create(np.dtype("<i2"))
+        dcpl.set_obj_track_times(False)
         h5d.create(ci.id, b"implicit", tid, h5s.create_simple((5, 7)), dcpl=dcpl)
         ci["implicit"][...] = np.arange(35, dtype="<i2").reshape(5, 7)
         ci.create_dataset("fixed", data=np.arange(90, dtype="<f8").reshape(9, 10), chunks=(2, 3),
@@ -263,13 +312,13 @@ def make_dtypes():
         fixed_string_attr(f, "spacepad", b"abc", 6, h5t.STR_SPACEPAD)
         fixed_string_attr(f, "utf8_fixed", "ünï".encode(), 8, h5t.STR_NULLPAD, h5t.CSET_UTF8)
         # compact layout
-        dcpl = h5p.create(h5p.DATASET_CREATE)
+        dcpl = dcpl_no_times()
         dcpl.set_layout(h5d.COMPACT)
         tid = h5t.py_create(np.dtype(">f4"))
         h5d.create(f.id, b"compact", tid, h5s.create_simple((2, 3)), dcpl=dcpl)
         f["compact"][...] = np.arange(6, dtype=">f4").reshape(2, 3) - 2.5
         # a committed (shared) datatype used by a dataset
-        f["committed_type"] = np.dtype("<f8")
+        commit_type(f, "committed_type", "<f8")
         f.create_dataset("uses_committed", data=np.array([1.25, 2.5]), dtype=f["committed_type"],
                          track_times=False)
 
@@ -277,7 +326,7 @@ def make_dtypes():
 def make_userblock():
     """A 512-byte user block before the superblock: addresses are relative
     to the superblock."""
-    with new_file("userblock.h5", userblock_size=512) as f:
+    with new_file("userblock.h5", userblock=512) as f:
         f.create_dataset("x", data=np.arange(3, dtype="<f4"), track_times=False)
         f.attrs["a"] = "user block"
     with open(path("userblock.h5"), "r+b") as fh:
@@ -287,7 +336,7 @@ def make_userblock():
 def make_links():
     """Hard links that make a cycle and an alias, an external link."""
     with new_file("links.h5") as f:
-        g = f.create_group("g")
+        g = group(f, "g")
         g["self"] = g                                  # the group contains itself
         d = g.create_dataset("d", data=np.arange(3, dtype="<f4"), track_times=False)
         f["alias"] = d
@@ -323,6 +372,23 @@ def make_unsupported():
         f.create_virtual_dataset("vds", layout)
 
 
+def dump_keras_files():
+    """Dump the real Keras files of ../../keras/testdata (for a .keras zip,
+    its model.weights.h5) into keras/<file>.json."""
+    src = os.path.join(OUT, "..", "..", "keras", "testdata")
+    os.makedirs(path("keras"), exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if name.endswith(".h5"):
+            d = dump(os.path.join(src, name))
+        elif name.endswith(".keras"):
+            with zipfile.ZipFile(os.path.join(src, name)) as z, tempfile.TemporaryDirectory() as tmp:
+                d = dump(z.extract("model.weights.h5", tmp))
+        else:
+            continue
+        write_json(d, path(os.path.join("keras", name + ".json")))
+        print("keras/" + name + ".json")
+
+
 MAKERS = [make_sb0_basic, make_sb0_continuation, make_sb1, make_sb2, make_sb3, make_chunked,
           make_dtypes, make_userblock, make_links, make_unsupported]
 
@@ -334,3 +400,4 @@ if __name__ == "__main__":
         if name.endswith(".h5"):
             write_json(dump(path(name)), path(name[:-3] + ".json"))
             print(name, os.path.getsize(path(name)))
+    dump_keras_files()
