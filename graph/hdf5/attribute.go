@@ -103,11 +103,11 @@ func (f *File) attributes(h *objectHeader) ([]*attrMessage, error) {
 		}
 		tracked = tracked || ai.orderTracked
 		if ai.heapAddr != f.undef() {
-			heap, err := f.readFractalHeap(ai.heapAddr)
+			heap, err := f.readFractalHeap(ai.heapAddr, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense attributes: %w", err)
 			}
-			t, err := f.readBTree2(ai.nameIndex, bt2AttrNames)
+			t, err := f.readBTree2(ai.nameIndex, bt2AttrNames, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense attributes: %w", err)
 			}
@@ -151,10 +151,22 @@ func (f *File) attributes(h *objectHeader) ([]*attrMessage, error) {
 	return out, nil
 }
 
-func (f *File) attrNames(o Object) ([]string, error) {
-	attrs, err := f.attributes(o.header())
+// attributes returns the object's attributes, read once.
+func (o *object) attributes() ([]*attrMessage, error) {
+	if !o.attrsRead {
+		attrs, err := o.f.attributes(o.hdr)
+		if err != nil {
+			return nil, pathError(o.path, err)
+		}
+		o.attrs, o.attrsRead = attrs, true
+	}
+	return o.attrs, nil
+}
+
+func (o *object) attrNames() ([]string, error) {
+	attrs, err := o.attributes()
 	if err != nil {
-		return nil, pathError(o.Path(), err)
+		return nil, err
 	}
 	names := make([]string, len(attrs))
 	for i, a := range attrs {
@@ -163,10 +175,10 @@ func (f *File) attrNames(o Object) ([]string, error) {
 	return names, nil
 }
 
-func (f *File) attr(o Object, name string) (*Attribute, error) {
-	attrs, err := f.attributes(o.header())
+func (o *object) attr(name string) (*Attribute, error) {
+	attrs, err := o.attributes()
 	if err != nil {
-		return nil, pathError(o.Path(), err)
+		return nil, err
 	}
 	for _, a := range attrs {
 		if a.name != name {
@@ -174,18 +186,18 @@ func (f *File) attr(o Object, name string) (*Attribute, error) {
 		}
 		n, _ := a.space.count()
 		data := a.data
-		return &Attribute{name: name, owner: o.Path(), msg: a, value: value{
-			f: f, t: a.dtype, n: n, null: a.space.kind == nullSpace,
+		return &Attribute{name: name, owner: o.path, msg: a, value: value{
+			f: o.f, t: a.dtype, n: n, null: a.space.kind == nullSpace,
 			raw: func() ([]byte, error) { return data, nil },
 		}}, nil
 	}
-	return nil, pathError(fmt.Sprintf("%s: attribute %q", o.Path(), name), ErrNotFound)
+	return nil, pathError(fmt.Sprintf("%s: attribute %q", o.path, name), ErrNotFound)
 }
 
 // Attrs lists the names of the group's attributes, by creation order where
 // the group tracks it, else by name (as h5py lists them).
-func (g *Group) Attrs() ([]string, error) { return g.f.attrNames(g) }
+func (g *Group) Attrs() ([]string, error) { return g.attrNames() }
 
 // Attr returns the group's attribute of the given name; an error wrapping
 // ErrNotFound if there is none.
-func (g *Group) Attr(name string) (*Attribute, error) { return g.f.attr(g, name) }
+func (g *Group) Attr(name string) (*Attribute, error) { return g.attr(name) }

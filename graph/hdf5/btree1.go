@@ -15,7 +15,7 @@ const (
 // version 1 B-tree at addr, with the key to the child's left. keySize is the
 // size of a key: a length for group trees, the chunk size, filter mask and
 // chunk offsets for chunk trees.
-func (f *File) walkBTree1(addr uint64, nodeType int, keySize int, fn func(key []byte, child uint64) error) error {
+func (f *File) walkBTree1(addr uint64, nodeType int, keySize int, owner uint64, fn func(key []byte, child uint64) error) error {
 	seen := map[uint64]bool{}
 	var walk func(addr uint64, level int) error
 	walk = func(addr uint64, level int) error {
@@ -23,8 +23,8 @@ func (f *File) walkBTree1(addr uint64, nodeType int, keySize int, fn func(key []
 			return corruptf("v1 B-tree has a loop at %#x", addr)
 		}
 		seen[addr] = true
-		if len(seen) > int(f.size/16) {
-			return corruptf("v1 B-tree has more nodes than the file can hold")
+		if err := f.claim(addr, owner, "v1 B-tree node"); err != nil {
+			return err
 		}
 		head, err := f.readAt(addr, int64(8+2*f.sizeOff), "v1 B-tree node")
 		if err != nil {
@@ -71,7 +71,10 @@ func (f *File) walkBTree1(addr uint64, nodeType int, keySize int, fn func(key []
 // A localHeap holds the link names of an old-style group (III.D).
 type localHeap struct{ data []byte }
 
-func (f *File) readLocalHeap(addr uint64) (*localHeap, error) {
+func (f *File) readLocalHeap(addr, owner uint64) (*localHeap, error) {
+	if err := f.claim(addr, owner, "local heap"); err != nil {
+		return nil, err
+	}
 	head, err := f.readAt(addr, int64(8+2*f.sizeLen+f.sizeOff), "local heap")
 	if err != nil {
 		return nil, err
@@ -92,6 +95,11 @@ func (f *File) readLocalHeap(addr uint64) (*localHeap, error) {
 	}
 	if size > uint64(f.size) {
 		return nil, corruptf("local heap at %#x claims %d bytes in a %d-byte file", addr, size, f.size)
+	}
+	if dataAddr != addr+uint64(len(head)) {
+		if err := f.claim(dataAddr, owner, "local heap data"); err != nil {
+			return nil, err
+		}
 	}
 	data, err := f.readAt(dataAddr, int64(size), "local heap data")
 	if err != nil {
@@ -116,19 +124,22 @@ func (h *localHeap) name(off uint64) (string, error) {
 // symbolTableLinks returns the links of an old-style group, from its
 // symbol table message (IV.A.2.r): the v1 B-tree of symbol table nodes
 // (III.B) and the local heap of names. They come sorted by name.
-func (f *File) symbolTableLinks(msg []byte) ([]link, error) {
+func (f *File) symbolTableLinks(msg []byte, owner uint64) ([]link, error) {
 	c := f.cursor(msg, "symbol table message")
 	btree, heapAddr := c.addr(), c.addr()
 	if c.err != nil {
 		return nil, c.err
 	}
-	heap, err := f.readLocalHeap(heapAddr)
+	heap, err := f.readLocalHeap(heapAddr, owner)
 	if err != nil {
 		return nil, err
 	}
 	entrySize := 2*f.sizeOff + 4 + 4 + 16
 	var links []link
-	err = f.walkBTree1(btree, btreeGroup, f.sizeLen, func(_ []byte, snod uint64) error {
+	err = f.walkBTree1(btree, btreeGroup, f.sizeLen, owner, func(_ []byte, snod uint64) error {
+		if err := f.claim(snod, owner, "symbol table node"); err != nil {
+			return err
+		}
 		head, err := f.readAt(snod, 8, "symbol table node")
 		if err != nil {
 			return err

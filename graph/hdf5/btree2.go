@@ -28,6 +28,7 @@ type btree2 struct {
 	depth    int
 	root     uint64
 	rootNrec int
+	owner    uint64
 	// per level: the most records a node holds, and the bytes that encode
 	// a child's (total) record count
 	maxNrec     []uint64
@@ -42,7 +43,10 @@ func limitEncSize(v uint64) int {
 	return (bits.Len64(v)-1)/8 + 1
 }
 
-func (f *File) readBTree2(addr uint64, wantType int) (*btree2, error) {
+func (f *File) readBTree2(addr uint64, wantType int, owner uint64) (*btree2, error) {
+	if err := f.claim(addr, owner, "v2 B-tree header"); err != nil {
+		return nil, err
+	}
 	size := 4 + 1 + 1 + 4 + 2 + 2 + 1 + 1 + f.sizeOff + 2 + f.sizeLen + 4
 	b, err := f.readAt(addr, int64(size), "v2 B-tree header")
 	if err != nil {
@@ -55,7 +59,7 @@ func (f *File) readBTree2(addr uint64, wantType int) (*btree2, error) {
 	if v := c.u8(); v != 0 {
 		return nil, corruptf("v2 B-tree version %d", v)
 	}
-	t := &btree2{typ: int(c.u8())}
+	t := &btree2{typ: int(c.u8()), owner: owner}
 	t.nodeSize = int(c.u32())
 	t.recSize = int(c.u16())
 	t.depth = int(c.u16())
@@ -115,6 +119,9 @@ func (f *File) bt2Records(t *btree2, fn func(rec []byte) error) error {
 			return corruptf("v2 B-tree has a loop at %#x", addr)
 		}
 		seen[addr] = true
+		if err := f.claim(addr, t.owner, "v2 B-tree node"); err != nil {
+			return err
+		}
 		if uint64(nrec) > t.maxNrec[depth] {
 			return corruptf("v2 B-tree node at %#x has %d records, at most %d fit", addr, nrec, t.maxNrec[depth])
 		}

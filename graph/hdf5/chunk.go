@@ -88,7 +88,7 @@ func (d *Dataset) readChunked(total int64, esize int) ([]byte, error) {
 		})
 	case idxFixed:
 		var fa *fixedArray
-		if fa, err = d.f.readFixedArray(l.indexAddr); err != nil {
+		if fa, err = d.f.readFixedArray(l.indexAddr, d.hdr.addr); err != nil {
 			return nil, err
 		}
 		down := r.downChunks(-1)
@@ -111,7 +111,7 @@ func (d *Dataset) readChunked(total int64, esize int) ([]byte, error) {
 			return nil, corruptf("extensible array chunk index without an unlimited dimension")
 		}
 		var ea *extArray
-		if ea, err = d.f.readExtArray(l.indexAddr); err != nil {
+		if ea, err = d.f.readExtArray(l.indexAddr, d.hdr.addr); err != nil {
 			return nil, err
 		}
 		down := r.downChunks(unlim)
@@ -233,6 +233,9 @@ func (r *chunkReader) place(scaled []uint64, ref chunkRef) error {
 	if ref.size > uint64(r.d.f.size) {
 		return corruptf("chunk of %d bytes in a %d-byte file", ref.size, r.d.f.size)
 	}
+	if err := r.d.f.claim(ref.addr, r.d.hdr.addr, "chunk"); err != nil {
+		return err
+	}
 	raw, err := r.d.f.readAt(ref.addr, int64(ref.size), "chunk")
 	if err != nil {
 		return err
@@ -278,7 +281,7 @@ func (r *chunkReader) fromBTree1(addr uint64) error {
 	n := len(r.chunk)
 	keySize := 4 + 4 + 8*(n+1)
 	scaled := make([]uint64, n)
-	return r.d.f.walkBTree1(addr, btreeChunk, keySize, func(key []byte, child uint64) error {
+	return r.d.f.walkBTree1(addr, btreeChunk, keySize, r.d.hdr.addr, func(key []byte, child uint64) error {
 		size := uint64(binary.LittleEndian.Uint32(key))
 		mask := binary.LittleEndian.Uint32(key[4:])
 		for i := range scaled {
@@ -301,7 +304,7 @@ func (r *chunkReader) fromBTree2(addr uint64) error {
 	if filtered {
 		typ = bt2FilteredChunk
 	}
-	t, err := f.readBTree2(addr, typ)
+	t, err := f.readBTree2(addr, typ, r.d.hdr.addr)
 	if err != nil {
 		return err
 	}

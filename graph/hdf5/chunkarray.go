@@ -47,7 +47,10 @@ type fixedArray struct {
 	prefix    int
 }
 
-func (f *File) readFixedArray(addr uint64) (*fixedArray, error) {
+func (f *File) readFixedArray(addr, owner uint64) (*fixedArray, error) {
+	if err := f.claim(addr, owner, "fixed array header"); err != nil {
+		return nil, err
+	}
 	b, err := f.readAt(addr, int64(4+4+f.sizeLen+f.sizeOff+4), "fixed array header")
 	if err != nil {
 		return nil, err
@@ -78,6 +81,9 @@ func (f *File) readFixedArray(addr uint64) (*fixedArray, error) {
 	}
 	if fa.dblk == f.undef() {
 		return fa, nil
+	}
+	if err := f.claim(fa.dblk, owner, "fixed array data block"); err != nil {
+		return nil, err
 	}
 	fa.prefix = 4 + 1 + 1 + f.sizeOff
 	if pageBits < 32 && fa.nelmts > 1<<pageBits {
@@ -169,6 +175,7 @@ func bitSet(bitmap []byte, i uint64) bool {
 type extArray struct {
 	f           *File
 	addr        uint64
+	owner       uint64
 	filtered    bool
 	client      int
 	elemSize    int
@@ -193,7 +200,10 @@ type eaSuperBlock struct {
 	startDblk  uint64 // first data block
 }
 
-func (f *File) readExtArray(addr uint64) (*extArray, error) {
+func (f *File) readExtArray(addr, owner uint64) (*extArray, error) {
+	if err := f.claim(addr, owner, "extensible array header"); err != nil {
+		return nil, err
+	}
 	b, err := f.readAt(addr, int64(4+4+4+6*f.sizeLen+f.sizeOff+4), "extensible array header")
 	if err != nil {
 		return nil, err
@@ -205,7 +215,7 @@ func (f *File) readExtArray(addr uint64) (*extArray, error) {
 	if v := c.u8(); v != 0 {
 		return nil, corruptf("extensible array version %d", v)
 	}
-	ea := &extArray{f: f, addr: addr, client: int(c.u8()), elemSize: int(c.u8()), blocks: map[uint64][]byte{}, budget: 2 * f.size}
+	ea := &extArray{f: f, addr: addr, owner: owner, client: int(c.u8()), elemSize: int(c.u8()), blocks: map[uint64][]byte{}, budget: 2 * f.size}
 	maxBits := int(c.u8())
 	ea.idxElmts = uint64(c.u8())
 	ea.dataMin = uint64(c.u8())
@@ -255,6 +265,9 @@ func (f *File) readExtArray(addr uint64) (*extArray, error) {
 	}
 	prefix := 4 + 1 + 1 + f.sizeOff
 	size := prefix + int(ea.idxElmts)*ea.elemSize + (ndblkAddrs+nsblkAddrs)*f.sizeOff + 4
+	if err := f.claim(iblock, owner, "extensible array index block"); err != nil {
+		return nil, err
+	}
 	ib, err := f.readAt(iblock, int64(size), "extensible array index block")
 	if err != nil {
 		return nil, err
@@ -294,6 +307,9 @@ func (ea *extArray) block(addr uint64, size int64, sig, what string) ([]byte, er
 	}
 	if ea.budget -= size; ea.budget < 0 {
 		return nil, corruptf("extensible array blocks add up to more than the file")
+	}
+	if err := ea.f.claim(addr, ea.owner, what); err != nil {
+		return nil, err
 	}
 	b, err := ea.f.readAt(addr, size, what)
 	if err != nil {

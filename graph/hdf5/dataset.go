@@ -1,14 +1,8 @@
 package hdf5
 
-import (
-	"fmt"
-)
-
 // A Dataset is an HDF5 dataset: an array of elements of one datatype.
 type Dataset struct {
-	f        *File
-	path     string
-	hdr      *objectHeader
+	object
 	dtype    *Datatype
 	space    *dataspace
 	layout   *layout
@@ -19,7 +13,7 @@ type Dataset struct {
 
 // newDataset decodes the messages of the dataset with header h.
 func (f *File) newDataset(h *objectHeader, path string) (*Dataset, error) {
-	d := &Dataset{f: f, path: path, hdr: h}
+	d := &Dataset{object: object{f: f, path: path, hdr: h}}
 	err := func() error {
 		m := h.find(msgDataspace)
 		if m == nil {
@@ -76,8 +70,6 @@ func (f *File) newDataset(h *objectHeader, path string) (*Dataset, error) {
 // Path returns the dataset's path from the root.
 func (d *Dataset) Path() string { return d.path }
 
-func (d *Dataset) header() *objectHeader { return d.hdr }
-
 // Shape returns the dataset's dimensions: empty for a scalar, nil for a
 // null dataspace.
 func (d *Dataset) Shape() []int { return d.space.shape() }
@@ -107,11 +99,11 @@ func (d *Dataset) Filters() []Filter { return append([]Filter(nil), d.filters...
 
 // Attrs lists the names of the dataset's attributes, by creation order
 // where the dataset tracks it, else by name (as h5py lists them).
-func (d *Dataset) Attrs() ([]string, error) { return d.f.attrNames(d) }
+func (d *Dataset) Attrs() ([]string, error) { return d.attrNames() }
 
 // Attr returns the dataset's attribute of the given name; an error wrapping
 // ErrNotFound if there is none.
-func (d *Dataset) Attr(name string) (*Attribute, error) { return d.f.attr(d, name) }
+func (d *Dataset) Attr(name string) (*Attribute, error) { return d.attr(name) }
 
 func (d *Dataset) value() *value {
 	n, _ := d.space.count()
@@ -180,6 +172,9 @@ func (d *Dataset) read() ([]byte, error) {
 		if l.version >= 3 && l.size < uint64(total) {
 			return nil, corruptf("contiguous storage of %d bytes for %d bytes of elements", l.size, total)
 		}
+		if err := d.f.claim(l.addr, d.hdr.addr, "contiguous data"); err != nil {
+			return nil, err
+		}
 		return d.f.readAt(l.addr, total, "contiguous data")
 	case Chunked:
 		return d.readChunked(total, esize)
@@ -207,6 +202,3 @@ func (d *Dataset) filled(total int64) ([]byte, error) {
 	return b, nil
 }
 
-func (d *Dataset) describe() string {
-	return fmt.Sprintf("%s %v %s", d.path, d.Shape(), d.dtype)
-}

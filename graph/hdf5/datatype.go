@@ -110,7 +110,7 @@ type Datatype struct {
 // String describes t, for example "little-endian float32",
 // "fixed-length string (9 bytes, null-padded, ASCII)" or
 // "variable-length string (UTF-8)".
-func (t *Datatype) String() string {
+func (t Datatype) String() string {
 	switch t.Class {
 	case Integer:
 		name := fmt.Sprintf("int%d", 8*t.Size)

@@ -28,14 +28,17 @@ type fractalHeap struct {
 	hugeDirect       bool
 	hugeIDSize       int
 
-	blocks      map[uint64][]byte // direct blocks read, by address
-	blockBytes  int64
-	visitBudget int // indirect blocks that may still be read
+	owner      uint64
+	blocks     map[uint64][]byte // direct and indirect blocks read, by address
+	blockBytes int64
 }
 
 func isPow2(v uint64) bool { return v != 0 && v&(v-1) == 0 }
 
-func (f *File) readFractalHeap(addr uint64) (*fractalHeap, error) {
+func (f *File) readFractalHeap(addr, owner uint64) (*fractalHeap, error) {
+	if err := f.claim(addr, owner, "fractal heap header"); err != nil {
+		return nil, err
+	}
 	size := 4 + 1 + 2 + 2 + 1 + 4 + 12*f.sizeLen + 3*f.sizeOff + 2 + 2 + 2 + 2 + 64
 	b, err := f.readUpTo(addr, int64(size), "fractal heap header")
 	if err != nil {
@@ -48,7 +51,7 @@ func (f *File) readFractalHeap(addr uint64) (*fractalHeap, error) {
 	if v := c.u8(); v != 0 {
 		return nil, corruptf("fractal heap version %d", v)
 	}
-	h := &fractalHeap{f: f, addr: addr, blocks: map[uint64][]byte{}}
+	h := &fractalHeap{f: f, addr: addr, owner: owner, blocks: map[uint64][]byte{}}
 	h.idLen = int(c.u16())
 	filterLen := int(c.u16())
 	h.flags = c.u8()
@@ -102,7 +105,6 @@ func (f *File) readFractalHeap(addr uint64) (*fractalHeap, error) {
 	} else {
 		h.hugeIDSize = min(h.idLen-1, 8)
 	}
-	h.visitBudget = int(f.size / 16)
 	return h, nil
 }
 
@@ -159,7 +161,7 @@ func (h *fractalHeap) huge(id []byte) ([]byte, error) {
 		if c.err != nil {
 			return nil, c.err
 		}
-		t, err := h.f.readBTree2(h.hugeBTree, bt2HugeObjects)
+		t, err := h.f.readBTree2(h.hugeBTree, bt2HugeObjects, h.owner)
 		if err != nil {
 			return nil, err
 		}
@@ -182,6 +184,9 @@ func (h *fractalHeap) huge(id []byte) ([]byte, error) {
 	if n > uint64(h.f.size) {
 		return nil, corruptf("huge fractal heap object of %d bytes in a %d-byte file", n, h.f.size)
 	}
+	if err := h.f.claim(addr, h.owner, "huge fractal heap object"); err != nil {
+		return nil, err
+	}
 	return h.f.readAt(addr, int64(n), "huge fractal heap object")
 }
 
@@ -199,13 +204,10 @@ func (h *fractalHeap) managed(off, n uint64) ([]byte, error) {
 // fromIndirect finds offset off in the indirect block at addr, which starts
 // at heap offset blockOff and has nrows rows.
 func (h *fractalHeap) fromIndirect(addr, blockOff uint64, nrows int, off, n uint64) ([]byte, error) {
-	if h.visitBudget--; h.visitBudget < 0 {
-		return nil, corruptf("fractal heap at %#x has more indirect blocks than the file can hold", h.addr)
-	}
 	directRows := min(nrows, h.maxDirectRows)
 	indirectRows := nrows - directRows
 	size := 4 + 1 + h.f.sizeOff + h.offSize + (directRows+indirectRows)*int(h.width)*h.f.sizeOff + 4
-	b, err := h.f.readAt(addr, int64(size), "fractal heap indirect block")
+	b, err := h.block(addr, int64(size), "fractal heap indirect block")
 	if err != nil {
 		return nil, err
 	}
@@ -262,51 +264,74 @@ func (h *fractalHeap) fromIndirect(addr, blockOff uint64, nrows int, off, n uint
 	return nil, corruptf("fractal heap offset %d is outside the heap at %#x", off, h.addr)
 }
 
+// block reads the n bytes of a heap block at addr, or returns them from the
+// blocks read before (the most recent, up to twice the file's size).
+func (h *fractalHeap) block(addr uint64, n int64, what string) ([]byte, error) {
+	if b, ok := h.blocks[addr]; ok && int64(len(b)) == n {
+		return b, nil
+	}
+	if err := h.f.claim(addr, h.owner, what); err != nil {
+		return nil, err
+	}
+	b, err := h.f.readAt(addr, n, what)
+	if err != nil {
+		return nil, err
+	}
+	if h.blockBytes += n; h.blockBytes > 2*h.f.size {
+		h.blocks, h.blockBytes = map[uint64][]byte{}, n
+	}
+	h.blocks[addr] = b
+	return b, nil
+}
+
+// checkDirect checks the prefix and checksum of the direct block b.
+func (h *fractalHeap) checkDirect(b []byte, addr, blockOff uint64) error {
+	c := h.f.cursor(b, "fractal heap direct block")
+	if !bytes.Equal(c.bytes(4), []byte("FHDB")) {
+		return corruptf("fractal heap direct block at %#x has no FHDB signature", addr)
+	}
+	c.skip(1)
+	if hdr := c.addr(); hdr != h.addr && c.err == nil {
+		return corruptf("fractal heap direct block at %#x belongs to heap %#x", addr, hdr)
+	}
+	if bo := c.uvar(h.offSize); bo != blockOff && c.err == nil {
+		return corruptf("fractal heap direct block at %#x has offset %d, want %d", addr, bo, blockOff)
+	}
+	if h.flags&0x02 == 0 || h.f.skipChecksums || c.err != nil {
+		return c.err
+	}
+	// the checksum covers the whole block with its own field zeroed
+	sum := c.u32()
+	if c.err != nil {
+		return c.err
+	}
+	tmp := bytes.Clone(b)
+	clear(tmp[c.off-4 : c.off])
+	if got := lookup3(tmp, 0); got != sum {
+		return corruptf("fractal heap direct block at %#x has checksum %#08x, stored %#08x", addr, got, sum)
+	}
+	return nil
+}
+
 // fromBlock returns n bytes at heap offset off from the direct block at
 // addr, which starts at heap offset blockOff and has size bytes.
 func (h *fractalHeap) fromBlock(addr, blockOff, size, off, n uint64) ([]byte, error) {
 	if addr == h.f.undef() {
 		return nil, corruptf("fractal heap offset %d is in an unallocated block", off)
 	}
+	if size > uint64(h.f.size) {
+		return nil, corruptf("fractal heap direct block of %d bytes in a %d-byte file", size, h.f.size)
+	}
 	b, ok := h.blocks[addr]
-	if !ok {
-		if size > uint64(h.f.size) {
-			return nil, corruptf("fractal heap direct block of %d bytes in a %d-byte file", size, h.f.size)
-		}
+	if !ok || uint64(len(b)) != size {
 		var err error
-		if b, err = h.f.readAt(addr, int64(size), "fractal heap direct block"); err != nil {
+		if b, err = h.block(addr, int64(size), "fractal heap direct block"); err != nil {
 			return nil, err
 		}
-		c := h.f.cursor(b, "fractal heap direct block")
-		if !bytes.Equal(c.bytes(4), []byte("FHDB")) {
-			return nil, corruptf("fractal heap direct block at %#x has no FHDB signature", addr)
+		if err := h.checkDirect(b, addr, blockOff); err != nil {
+			delete(h.blocks, addr)
+			return nil, err
 		}
-		c.skip(1)
-		if hdr := c.addr(); hdr != h.addr && c.err == nil {
-			return nil, corruptf("fractal heap direct block at %#x belongs to heap %#x", addr, hdr)
-		}
-		if bo := c.uvar(h.offSize); bo != blockOff && c.err == nil {
-			return nil, corruptf("fractal heap direct block at %#x has offset %d, want %d", addr, bo, blockOff)
-		}
-		if c.err != nil {
-			return nil, c.err
-		}
-		if h.flags&0x02 != 0 && !h.f.skipChecksums {
-			// the checksum covers the whole block with its own field zeroed
-			sum := c.u32()
-			if c.err != nil {
-				return nil, c.err
-			}
-			tmp := bytes.Clone(b)
-			clear(tmp[c.off-4 : c.off])
-			if got := lookup3(tmp, 0); got != sum {
-				return nil, corruptf("fractal heap direct block at %#x has checksum %#08x, stored %#08x", addr, got, sum)
-			}
-		}
-		if h.blockBytes += int64(len(b)); h.blockBytes > 2*h.f.size {
-			h.blocks, h.blockBytes = map[uint64][]byte{}, int64(len(b))
-		}
-		h.blocks[addr] = b
 	}
 	rel := off - blockOff
 	if off < blockOff || rel > uint64(len(b)) || n > uint64(len(b))-rel {

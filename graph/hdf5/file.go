@@ -29,6 +29,10 @@ type File struct {
 
 	dataLimit int64
 
+	// owners maps the address of every structure read to the object (its
+	// header's address) it belongs to: see claim.
+	owners map[uint64]uint64
+
 	// skipChecksums turns off the checksum test of v2 metadata, so that the
 	// fuzzer reaches the decoders behind it.
 	skipChecksums bool
@@ -46,7 +50,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("hdf5: negative file size %d", size)
 	}
-	f := &File{r: r, size: size}
+	f := &File{r: r, size: size, owners: map[uint64]uint64{}}
 	f.dataLimit = f.defaultDataLimit()
 	if err := f.readSuperblock(); err != nil {
 		return nil, fmt.Errorf("hdf5: %w", err)
@@ -121,6 +125,19 @@ func (f *File) readUpTo(addr uint64, n int64, what string) ([]byte, error) {
 		n = min(n, f.size-int64(abs))
 	}
 	return f.readAt(addr, n, what)
+}
+
+// claim records that the structure at addr (a B-tree node, heap block,
+// continuation block, chunk, ...) belongs to the object whose header is at
+// owner. In a valid file no two objects share a structure; a file whose
+// objects did would make reading them repeat work without bound (a small
+// file could make Walk read gigabytes), so it is reported as corrupt.
+func (f *File) claim(addr, owner uint64, what string) error {
+	if prev, ok := f.owners[addr]; ok && prev != owner {
+		return corruptf("%s at %#x belongs to two objects (at %#x and %#x)", what, addr, prev, owner)
+	}
+	f.owners[addr] = owner
+	return nil
 }
 
 // checksum tests the Jenkins lookup3 checksum stored little-endian in the

@@ -16,14 +16,23 @@ type Object interface {
 	// Attr returns the attribute of the given name.
 	Attr(name string) (*Attribute, error)
 
-	header() *objectHeader
+	base() *object
 }
+
+// object is what groups and datasets have in common.
+type object struct {
+	f         *File
+	path      string
+	hdr       *objectHeader
+	attrs     []*attrMessage // in h5py's order, once read
+	attrsRead bool
+}
+
+func (o *object) base() *object { return o }
 
 // A Group is an HDF5 group: named links to other groups and datasets.
 type Group struct {
-	f     *File
-	path  string
-	hdr   *objectHeader
+	object
 	links []link // in member order; nil until read
 	read  bool
 }
@@ -38,8 +47,6 @@ func isDataset(h *objectHeader) bool {
 
 // Path returns the group's path, "/" for the root.
 func (g *Group) Path() string { return g.path }
-
-func (g *Group) header() *objectHeader { return g.hdr }
 
 // Members lists the names of the group's links, in the order h5py lists
 // them: by creation order where the group tracks it (h5py's
@@ -74,7 +81,7 @@ func (g *Group) getLinks() ([]link, error) {
 // fractal heap indexed by a v2 B-tree (dense new-style group).
 func (f *File) groupLinks(h *objectHeader) ([]link, error) {
 	if m := h.find(msgSymbolTable); m != nil {
-		return f.symbolTableLinks(m.data)
+		return f.symbolTableLinks(m.data, h.addr)
 	}
 	var links []link
 	tracked := false
@@ -85,17 +92,17 @@ func (f *File) groupLinks(h *objectHeader) ([]link, error) {
 		}
 		tracked = li.orderTracked
 		if li.heapAddr != f.undef() {
-			heap, err := f.readFractalHeap(li.heapAddr)
+			heap, err := f.readFractalHeap(li.heapAddr, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense links: %w", err)
 			}
-			t, err := f.readBTree2(li.nameIndex, bt2LinkNames)
+			t, err := f.readBTree2(li.nameIndex, bt2LinkNames, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense links: %w", err)
 			}
 			err = f.bt2Records(t, func(rec []byte) error {
-				if len(rec) < 4+7 {
-					return corruptf("link name record of %d bytes", len(rec))
+				if len(rec) < 4+heap.idLen {
+					return corruptf("link name record of %d bytes for %d-byte heap IDs", len(rec), heap.idLen)
 				}
 				obj, err := heap.object(rec[4 : 4+heap.idLen])
 				if err != nil {
@@ -242,7 +249,7 @@ func (f *File) openObject(addr uint64, path string) (Object, error) {
 func (f *File) objectFromHeader(h *objectHeader, path string) (Object, error) {
 	switch {
 	case isGroup(h):
-		return &Group{f: f, path: path, hdr: h}, nil
+		return &Group{object: object{f: f, path: path, hdr: h}}, nil
 	case isDataset(h):
 		return f.newDataset(h, path)
 	case h.find(msgDatatype) != nil:

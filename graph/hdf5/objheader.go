@@ -80,6 +80,9 @@ func (h *objectHeader) find(typ uint16) *message {
 // readObjectHeader decodes the object header at addr with all its
 // continuation blocks.
 func (f *File) readObjectHeader(addr uint64) (*objectHeader, error) {
+	if err := f.claim(addr, addr, "object header"); err != nil {
+		return nil, err
+	}
 	prefix, err := f.readUpTo(addr, 64, "object header")
 	if err != nil {
 		return nil, err
@@ -149,6 +152,11 @@ func (f *File) readObjectHeader(addr uint64) (*objectHeader, error) {
 			return nil, corruptf("object header at %#x has a continuation loop at %#x", addr, ch.addr)
 		}
 		seen[ch.addr] = true
+		if i > 0 || h.version == 2 {
+			if err := f.claim(ch.addr, addr, "object header continuation"); err != nil {
+				return nil, err
+			}
+		}
 		total += ch.size
 		if ch.size > uint64(f.size) || total > uint64(f.size) {
 			return nil, corruptf("object header at %#x has blocks larger than the file", addr)
