@@ -201,4 +201,3 @@ func (d *Dataset) filled(total int64) ([]byte, error) {
 	}
 	return b, nil
 }
-
