@@ -17,13 +17,17 @@ type value struct {
 }
 
 // elements returns the stored elements, after checking that the type is
-// one this package reads and the data has the right size.
-func (v *value) elements() ([]byte, error) {
+// one this package reads, that converting them to outSize-byte values stays
+// within the file's data limit, and that the data has the right size.
+func (v *value) elements(outSize int) ([]byte, error) {
 	if err := v.t.readable(); err != nil {
 		return nil, err
 	}
 	if v.null || v.n == 0 {
 		return nil, nil
+	}
+	if out, ok := mulInt(v.n, int64(outSize)); !ok || out > v.f.dataLimit {
+		return nil, tooLargef("%d elements read as %d-byte values exceed the data limit of %d bytes", v.n, outSize, v.f.dataLimit)
 	}
 	b, err := v.raw()
 	if err != nil {
@@ -49,7 +53,7 @@ func (v *value) float64s() ([]float64, error) {
 	if err := v.numeric("float64"); err != nil {
 		return nil, err
 	}
-	b, err := v.elements()
+	b, err := v.elements(8)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +81,7 @@ func (v *value) float64s() ([]float64, error) {
 // rounded to the nearest float32.
 func (v *value) float32s() ([]float32, error) {
 	if v.t.Class == Float && v.t.Size == 4 {
-		b, err := v.elements()
+		b, err := v.elements(4)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +107,7 @@ func (v *value) int64s() ([]int64, error) {
 	if v.t.Class != Integer && v.t.Class != Enum {
 		return nil, typef("cannot read %s as int64", v.t)
 	}
-	b, err := v.elements()
+	b, err := v.elements(8)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +133,7 @@ func (v *value) uint64s() ([]uint64, error) {
 	if (v.t.Class != Integer && v.t.Class != Enum) || v.t.Signed {
 		return nil, typef("cannot read %s as uint64", v.t)
 	}
-	b, err := v.elements()
+	b, err := v.elements(8)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +187,7 @@ func (v *value) strings() ([]string, error) {
 	if v.t.Class != String {
 		return nil, typef("cannot read %s as strings", v.t)
 	}
-	b, err := v.elements()
+	b, err := v.elements(16 + v.f.elemSize(v.t))
 	if err != nil {
 		return nil, err
 	}

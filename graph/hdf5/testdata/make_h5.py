@@ -16,6 +16,7 @@ import ctypes
 import os
 import tempfile
 import zipfile
+import zlib
 
 import h5py
 import numpy as np
@@ -367,9 +368,31 @@ def make_unsupported():
     os.remove(path("external.bin"))
     with new_file("virtual.h5", libver="latest") as f:
         f.create_dataset("src", data=np.arange(4, dtype="<f4"), track_times=False)
-        layout = h5py.VirtualLayout(shape=(4,), dtype="<f4")
-        layout[:] = h5py.VirtualSource(f["src"])
-        f.create_virtual_dataset("vds", layout)
+        dcpl = dcpl_no_times()
+        space = h5s.create_simple((4,))
+        dcpl.set_virtual(space, b".", b"/src", h5s.create_simple((4,)))
+        h5d.create(f.id, b"vds", h5t.py_create(np.dtype("<f4")), space, dcpl=dcpl)
+
+
+def make_hostile():
+    """Chunks that lie (hostile/chunks.h5, not dumped: h5py cannot read it
+    either): a deflate bomb, chunks that inflate short or are not zlib, a
+    bad fletcher32 checksum, and fill-value datasets far larger than the
+    file."""
+    os.makedirs(path("hostile"), exist_ok=True)
+    with new_file(os.path.join("hostile", "chunks.h5")) as f:
+        def chunked(name, **kw):
+            return f.create_dataset(name, shape=(10,), dtype="<f8", chunks=(10,), track_times=False, **kw)
+        # 80-byte chunks
+        chunked("bomb", compression="gzip").id.write_direct_chunk((0,), zlib.compress(bytes(10 << 20), 9))
+        chunked("short", compression="gzip").id.write_direct_chunk((0,), zlib.compress(bytes(40)))
+        chunked("not_zlib", compression="gzip").id.write_direct_chunk((0,), b"not a zlib stream")
+        chunked("fletcher", fletcher32=True).id.write_direct_chunk((0,), bytes(80) + b"\x01\x02\x03\x04")
+        chunked("good", compression="gzip").id.write_direct_chunk((0,), zlib.compress(np.arange(10.0).tobytes()))
+        f.create_dataset("huge_fill", shape=(1 << 40,), dtype="u1", chunks=(1 << 20,), fillvalue=1,
+                         track_times=False)
+        f.create_dataset("big_fill", shape=(3_000_000,), dtype="u1", chunks=(1 << 18,), fillvalue=7,
+                         track_times=False)
 
 
 def dump_keras_files():
@@ -390,7 +413,7 @@ def dump_keras_files():
 
 
 MAKERS = [make_sb0_basic, make_sb0_continuation, make_sb1, make_sb2, make_sb3, make_chunked,
-          make_dtypes, make_userblock, make_links, make_unsupported]
+          make_dtypes, make_userblock, make_links, make_unsupported, make_hostile]
 
 
 if __name__ == "__main__":
