@@ -196,10 +196,10 @@ func TestHostileFiles(t *testing.T) {
 		file: []byte(strings.Repeat("not an HDF5 file ", 100)),
 		want: ErrCorrupt, msg: "no HDF5 signature",
 	}, {
-		name: "superblock version 7",
-		file: basic,
+		name:  "superblock version 7",
+		file:  basic,
 		patch: func(t *testing.T, b []byte) { b[8] = 7 },
-		want: ErrUnsupported, msg: "superblock version 7",
+		want:  ErrUnsupported, msg: "superblock version 7",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
