@@ -40,17 +40,24 @@ func (v *value) elements(outSize int) ([]byte, error) {
 	return b[:want], nil
 }
 
-func (v *value) numeric(want string) error {
-	switch v.t.Class {
-	case Integer, Float, Enum:
-		return v.t.readable()
+// check reports why the elements cannot be read as the Go type want, if
+// they cannot: a type this package does not read (ErrUnsupported), or one
+// of another class than the classes (ErrType).
+func (v *value) check(want string, classes ...Class) error {
+	if err := v.t.readable(); err != nil {
+		return err
+	}
+	for _, c := range classes {
+		if v.t.Class == c {
+			return nil
+		}
 	}
 	return typef("cannot read %s as %s", v.t, want)
 }
 
 // float64s converts every element (float or integer) to float64.
 func (v *value) float64s() ([]float64, error) {
-	if err := v.numeric("float64"); err != nil {
+	if err := v.check("float64", Integer, Float, Enum); err != nil {
 		return nil, err
 	}
 	b, err := v.elements(8)
@@ -104,8 +111,8 @@ func (v *value) float32s() ([]float32, error) {
 
 // int64s converts integer (and enum) elements to int64.
 func (v *value) int64s() ([]int64, error) {
-	if v.t.Class != Integer && v.t.Class != Enum {
-		return nil, typef("cannot read %s as int64", v.t)
+	if err := v.check("int64", Integer, Enum); err != nil {
+		return nil, err
 	}
 	b, err := v.elements(8)
 	if err != nil {
@@ -130,7 +137,10 @@ func (v *value) int64s() ([]int64, error) {
 
 // uint64s converts unsigned integer elements to uint64.
 func (v *value) uint64s() ([]uint64, error) {
-	if (v.t.Class != Integer && v.t.Class != Enum) || v.t.Signed {
+	if err := v.check("uint64", Integer, Enum); err != nil {
+		return nil, err
+	}
+	if v.t.Signed {
 		return nil, typef("cannot read %s as uint64", v.t)
 	}
 	b, err := v.elements(8)
@@ -184,8 +194,8 @@ func halfToFloat64(h uint16) float64 {
 // their padding (as h5py returns them), variable-length ones from the
 // global heap.
 func (v *value) strings() ([]string, error) {
-	if v.t.Class != String {
-		return nil, typef("cannot read %s as strings", v.t)
+	if err := v.check("strings", String); err != nil {
+		return nil, err
 	}
 	b, err := v.elements(16 + v.f.elemSize(v.t))
 	if err != nil {

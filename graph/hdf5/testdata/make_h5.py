@@ -138,7 +138,8 @@ def make_sb0_basic():
         for i in range(300):
             links["s%03d" % i] = h5py.SoftLink("/scalar_f8")
         links["dangling"] = h5py.SoftLink("/no/such/thing")
-        links["relative"] = h5py.SoftLink("../many/d3")
+        links["relative"] = h5py.SoftLink("../many/d3")  # HDF5 has no "..": dangling
+        links["sibling"] = h5py.SoftLink("s001")
 
 
 def make_sb0_continuation():

@@ -1,0 +1,304 @@
+package hdf5
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestLookup(t *testing.T) {
+	f := openTestFile(t, "testdata/sb0_basic.h5")
+	root := f.Root()
+	links, err := root.Group("links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		from *Group
+		path string
+		want string // path of the object found
+	}{
+		{root, "model_weights/lstm_1/lstm_1/kernel:0", "/model_weights/lstm_1/lstm_1/kernel:0"},
+		{root, "/model_weights//lstm_1/./lstm_1/bias:0", "/model_weights/lstm_1/lstm_1/bias:0"},
+		{links, "/many/d3", "/many/d3"},
+		{links, "s042", "/scalar_f8"},         // soft link to an absolute path
+		{links, "sibling", "/scalar_f8"},      // soft link to s001, relative to /links
+		{root, "links/s299", "/scalar_f8"},    // through a two-level B-tree
+		{root, "links/sibling", "/scalar_f8"}, // resolved from the link's group
+		{root, "", "/"},
+		{root, "/", "/"},
+	}
+	for _, c := range cases {
+		o, err := c.from.Lookup(c.path)
+		if err != nil {
+			t.Errorf("%s: Lookup(%q): %v", c.from.Path(), c.path, err)
+			continue
+		}
+		if o.Path() != c.want {
+			t.Errorf("%s: Lookup(%q) = %s, want %s", c.from.Path(), c.path, o.Path(), c.want)
+		}
+	}
+	errCases := []struct {
+		path string
+		get  func(string) error
+		want error
+		msg  string
+	}{
+		{"missing", func(p string) error { _, err := root.Lookup(p); return err }, ErrNotFound, "hdf5: /missing: not found"},
+		{"links/dangling", func(p string) error { _, err := root.Lookup(p); return err }, ErrNotFound, `soft link to "/no/such/thing"`},
+		// ".." is a name like any other in HDF5, not the parent group
+		{"links/relative", func(p string) error { _, err := root.Lookup(p); return err }, ErrNotFound, "/links/..: not found"},
+		{"big_f8/x", func(p string) error { _, err := root.Lookup(p); return err }, nil, "is a dataset, not a group"},
+		{"big_f8", func(p string) error { _, err := root.Group(p); return err }, nil, "/big_f8: is a dataset, not a group"},
+		{"many", func(p string) error { _, err := root.Dataset(p); return err }, nil, "/many: is a group, not a dataset"},
+	}
+	for _, c := range errCases {
+		err := c.get(c.path)
+		if err == nil || (c.want != nil && !errors.Is(err, c.want)) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%q: got %v, want %v mentioning %q", c.path, err, c.want, c.msg)
+		}
+	}
+}
+
+func TestExternalLinks(t *testing.T) {
+	f := openTestFile(t, "testdata/links.h5")
+	_, err := f.Root().Lookup("ext")
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), `external link to "other.h5:/x`) {
+		t.Errorf("external link: %v", err)
+	}
+}
+
+// TestWalk checks that Walk visits every object once, in member order,
+// through a group that contains itself and an alias of a dataset, and stops
+// at the first error.
+func TestWalk(t *testing.T) {
+	f := openTestFile(t, "testdata/links.h5")
+	var got []string
+	err := f.Root().Walk(func(path string, o Object) error {
+		if o.Path() != path {
+			t.Errorf("object %s visited as %s", o.Path(), path)
+		}
+		got = append(got, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /alias is the first path to the dataset (/g/d is the same object);
+	// /g/self and /g/up lead back to visited groups.
+	want := []string{"/alias", "/g"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Walk visited %v, want %v", got, want)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = openTestFile(t, "testdata/sb0_basic.h5").Root().Walk(func(string, Object) error {
+		n++
+		return stop
+	})
+	if err != stop || n != 1 {
+		t.Errorf("Walk returned %v after %d calls, want the callback's error after 1", err, n)
+	}
+}
+
+// TestUnsupported checks that each feature the package does not read gives
+// an error wrapping ErrUnsupported that names the feature and the object.
+func TestUnsupported(t *testing.T) {
+	f := openTestFile(t, "testdata/unsupported.h5")
+	cases := []struct{ path, msg string }{
+		{"lzf", "filter 32000 (lzf)"},
+		{"scaleoffset", "filter 6 (scaleoffset)"},
+		{"compound", "compound"},
+		{"array_type", "array [3] of little-endian float32"},
+		{"opaque", "opaque"},
+		{"reference", "reference"},
+		{"vlen_int", "variable-length sequence of little-endian int32"},
+		{"external", "external storage"},
+	}
+	for _, c := range cases {
+		d, err := f.Root().Dataset(c.path)
+		if err != nil {
+			t.Errorf("%s: %v", c.path, err)
+			continue
+		}
+		_, err = d.Float64s()
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "/"+c.path) {
+			t.Errorf("%s: got %v, want ErrUnsupported mentioning %q and the path", c.path, err, c.msg)
+		}
+	}
+	a, err := f.Root().Attr("compound_attr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Strings(); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), `/: attribute "compound_attr": not supported: reading values of datatype compound`) {
+		t.Errorf("compound attribute: %v", err)
+	}
+	v := openTestFile(t, "testdata/virtual.h5")
+	d, err := v.Root().Dataset("vds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Float32s(); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "hdf5: /vds: not supported: virtual dataset") {
+		t.Errorf("virtual dataset: %v", err)
+	}
+	if d.Layout() != Virtual {
+		t.Errorf("layout %v, want virtual", d.Layout())
+	}
+}
+
+// TestTypedReaders checks the conversions of the typed readers and their
+// errors.
+func TestTypedReaders(t *testing.T) {
+	f := openTestFile(t, "testdata/sb0_basic.h5")
+	attr := func(name string) *Attribute {
+		a, err := f.Root().Attr(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	if v, err := attr("array_i4_2d").Float32s(); err != nil || !reflect.DeepEqual(v, []float32{0, 1, 2, 3, 4, 5}) {
+		t.Errorf("int32 as float32: %v, %v", v, err)
+	}
+	if v, err := attr("array_u2_be").Int64s(); err != nil || !reflect.DeepEqual(v, []int64{1, 65535}) {
+		t.Errorf("big-endian uint16 as int64: %v, %v", v, err)
+	}
+	if v, err := attr("bool").Int64s(); err != nil || !reflect.DeepEqual(v, []int64{1}) {
+		t.Errorf("bool enum as int64: %v, %v", v, err)
+	}
+	if v, err := attr("scalar_f4").Float64s(); err != nil || !reflect.DeepEqual(v, []float64{1.5}) {
+		t.Errorf("scalar float32 as float64: %v, %v", v, err)
+	}
+	if s, err := attr("vlen_utf8").String(); err != nil || s != "héllo wörld ✓" {
+		t.Errorf("vlen UTF-8: %q, %v", s, err)
+	}
+	if s, err := attr("fixed_S").Strings(); err != nil || !reflect.DeepEqual(s, []string{"lstm_1", "dense_1", "x"}) {
+		t.Errorf("fixed strings: %q, %v", s, err)
+	}
+	if attr("empty_f8").Null() || !reflect.DeepEqual(attr("empty_f8").Shape(), []int{0}) {
+		t.Errorf("empty array: null %v, shape %v", attr("empty_f8").Null(), attr("empty_f8").Shape())
+	}
+	if v, err := attr("empty_f8").Float64s(); err != nil || len(v) != 0 {
+		t.Errorf("empty array: %v, %v", v, err)
+	}
+	if !attr("null_f8").Null() || attr("null_f8").Shape() != nil {
+		t.Errorf("null dataspace: null %v, shape %v", attr("null_f8").Null(), attr("null_f8").Shape())
+	}
+	if s := attr("scalar_i8").Shape(); s == nil || len(s) != 0 {
+		t.Errorf("scalar shape %v, want []", s)
+	}
+	errCases := []struct {
+		name string
+		read func(a *Attribute) error
+		msg  string
+	}{
+		{"vlen_utf8", func(a *Attribute) error { _, err := a.Float64s(); return err }, "cannot read variable-length string (UTF-8) as float64"},
+		{"array_f8", func(a *Attribute) error { _, err := a.Strings(); return err }, "cannot read little-endian float64 as strings"},
+		{"array_f8", func(a *Attribute) error { _, err := a.Int64s(); return err }, "cannot read little-endian float64 as int64"},
+		{"fixed_S", func(a *Attribute) error { _, err := a.String(); return err }, "3 strings, not one"},
+	}
+	for _, c := range errCases {
+		err := c.read(attr(c.name))
+		if !errors.Is(err, ErrType) || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), `attribute "`+c.name+`"`) {
+			t.Errorf("%s: got %v, want ErrType mentioning %q and the attribute", c.name, err, c.msg)
+		}
+	}
+	if _, err := f.Root().Attr("nope"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `hdf5: /: attribute "nope": not found`) {
+		t.Errorf("missing attribute: %v", err)
+	}
+	d := openTestFile(t, "testdata/dtypes.h5")
+	u, err := d.Root().Dataset("uint64le")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Int64s(); !errors.Is(err, ErrType) || !strings.Contains(err.Error(), "18446744073709551615") {
+		t.Errorf("uint64 max as int64: %v", err)
+	}
+}
+
+func TestDatatypeString(t *testing.T) {
+	f := openTestFile(t, "testdata/dtypes.h5")
+	cases := map[string]string{
+		"float32le": "little-endian float32",
+		"float16be": "big-endian float16",
+		"int8le":    "int8",
+		"uint16be":  "big-endian uint16",
+		"bool":      "enum of int8",
+		"fixed_S":   "fixed-length string (6 bytes, null-padded, ASCII)",
+		"vlen_str":  "variable-length string (UTF-8)",
+	}
+	for path, want := range cases {
+		d, err := f.Root().Dataset(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Datatype().String(); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestDatasetLayout(t *testing.T) {
+	f := openTestFile(t, "testdata/chunked.h5")
+	d, err := f.Root().Dataset("all_filters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Layout() != Chunked || !reflect.DeepEqual(d.Chunks(), []int{3, 30}) || !reflect.DeepEqual(d.Shape(), []int{10, 100}) {
+		t.Errorf("layout %v, chunks %v, shape %v", d.Layout(), d.Chunks(), d.Shape())
+	}
+	var names []string
+	for _, flt := range d.Filters() {
+		names = append(names, flt.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"shuffle", "deflate", "fletcher32"}) {
+		t.Errorf("filters %v", names)
+	}
+	g := openTestFile(t, "testdata/dtypes.h5")
+	c, err := g.Root().Dataset("compact")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Layout() != Compact || c.Chunks() != nil {
+		t.Errorf("compact dataset: layout %v, chunks %v", c.Layout(), c.Chunks())
+	}
+}
+
+// errReader fails every read after the first n bytes.
+type errReader struct {
+	data []byte
+	n    int64
+}
+
+func (r errReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > r.n {
+		return 0, io.ErrClosedPipe
+	}
+	return copy(p, r.data[off:]), nil
+}
+
+// TestReadErrors checks that an error of the underlying reader is
+// returned, not taken for a corrupt file.
+func TestReadErrors(t *testing.T) {
+	b := mustRead(t, "testdata/sb0_basic.h5")
+	f, err := Open(errReader{b, int64(len(b))}, int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Root().Dataset("big_f8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.r = errReader{b, 4096}
+	if _, err := d.Float64s(); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("read error: %v, want io.ErrClosedPipe", err)
+	}
+	if _, err := Open(errReader{b, 0}, int64(len(b))); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("Open with a failing reader: %v", err)
+	}
+	if _, err := Open(errReader{b, 0}, -1); err == nil {
+		t.Error("Open with a negative size succeeded")
+	}
+}
