@@ -107,7 +107,7 @@ func kerasTree() *testTree {
 }
 
 // write builds t into g.
-func (tt *testTree) write(t *testing.T, g *GroupWriter) {
+func (tt *testTree) write(t testing.TB, g *GroupWriter) {
 	t.Helper()
 	for _, a := range tt.attrs {
 		if err := g.SetAttr(a.name, a.value); err != nil {
