@@ -1,6 +1,8 @@
 package hdf5
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"reflect"
@@ -300,5 +302,65 @@ func TestReadErrors(t *testing.T) {
 	}
 	if _, err := Open(errReader{b, 0}, -1); err == nil {
 		t.Error("Open with a negative size succeeded")
+	}
+}
+
+// TestHeapIDs checks the decoding of fractal heap IDs that h5py's heaps do
+// not produce: tiny objects, kept in the ID itself (III.G), in the normal
+// form (IDs of up to 18 bytes) and the extended one.
+func TestHeapIDs(t *testing.T) {
+	f := openTestFile(t, "testdata/sb0_basic.h5")
+	normal := &fractalHeap{f: f, idLen: 8}
+	if obj, err := normal.object([]byte{0x22, 'a', 'b', 'c', 0, 0, 0, 0}); err != nil || string(obj) != "abc" {
+		t.Errorf("tiny object: %q, %v", obj, err)
+	}
+	extended := &fractalHeap{f: f, idLen: 20}
+	id := append([]byte{0x20, 4}, "hello, tiny world!"...)
+	if obj, err := extended.object(id); err != nil || string(obj) != "hello" {
+		t.Errorf("extended tiny object: %q, %v", obj, err)
+	}
+	for _, bad := range [][]byte{
+		{0x2f, 'a', 'b', 'c', 0, 0, 0, 0}, // 16 bytes in an 8-byte ID
+		{0x62, 'a', 'b', 'c', 0, 0, 0, 0}, // ID version 1
+		{0x32, 'a', 'b', 'c', 0, 0, 0, 0}, // type 3
+		{0x22, 'a'},                       // short ID
+	} {
+		if _, err := normal.object(bad); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("heap ID % x: %v, want ErrCorrupt", bad, err)
+		}
+	}
+}
+
+// TestOldLayoutMessages reads a contiguous dataset whose layout message is
+// rewritten in versions 1 and 2 (HDF5 1.4 and 1.6; h5py writes version 3).
+func TestOldLayoutMessages(t *testing.T) {
+	const path = "/model_weights/lstm_1/lstm_1/bias:0"
+	orig := mustRead(t, "testdata/sb0_basic.h5")
+	want, err := parseT(t, orig).Root().Dataset(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, err := want.Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []byte{1, 2} {
+		b := bytes.Clone(orig)
+		off := messageAt(t, b, path, msgLayout)
+		addr := binary.LittleEndian.Uint64(b[off+2:])
+		// version, dimensionality, class, 5 reserved, address, dimensions
+		msg := []byte{version, 2, byte(Contiguous), 0, 0, 0, 0, 0}
+		msg = binary.LittleEndian.AppendUint64(msg, addr)
+		msg = binary.LittleEndian.AppendUint32(msg, 12)
+		msg = binary.LittleEndian.AppendUint32(msg, 4)
+		copy(b[off:off+24], msg)
+		d, err := parseT(t, b).Root().Dataset(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Float32s()
+		if err != nil || !reflect.DeepEqual(got, values) {
+			t.Errorf("layout version %d: %v, %v; want %v", version, got, err, values)
+		}
 	}
 }

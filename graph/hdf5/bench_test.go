@@ -39,4 +39,3 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
-

@@ -16,6 +16,16 @@ var unsupportedData = map[string]bool{
 	"virtual.h5:/vds":             true, // virtual layout
 }
 
+// parseT parses b, failing the test on an error.
+func parseT(t testing.TB, b []byte) *File {
+	t.Helper()
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func openTestFile(t *testing.T, path string) *File {
 	t.Helper()
 	b, err := os.ReadFile(path)

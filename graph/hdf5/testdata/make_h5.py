@@ -140,6 +140,7 @@ def make_sb0_basic():
         links["dangling"] = h5py.SoftLink("/no/such/thing")
         links["relative"] = h5py.SoftLink("../many/d3")  # HDF5 has no "..": dangling
         links["sibling"] = h5py.SoftLink("s001")
+        group(f, "ünïcode ✓").attrs["ключ"] = "значение"
 
 
 def make_sb0_continuation():
@@ -187,6 +188,11 @@ def make_sb3():
         dense = group(f, "dense")
         for i in range(30):
             dense.create_dataset("n%02d:0" % (29 - i), data=np.float32(i), track_times=False)
+        # enough links for a v2 B-tree of two levels and a fractal heap with
+        # an indirect block, and UTF-8 names
+        deep = group(f, "dense_deep")
+        for i in range(150):
+            group(deep, "g%03d_ü" % ((i * 37) % 150))
         ordered = group(f, "ordered", track_order=True)
         for n in ["zeta", "alpha", "Mid", "b:0"]:
             group(ordered, n)
@@ -201,8 +207,15 @@ def make_sb3():
         for i in range(12):
             oa.attrs["o%02d" % ((i * 5) % 12)] = "v%d" % i
         oc = group(f, "ordered_compact_attrs", track_order=True)
-        for n in ["z", "a", "m"]:
+        for n in ["z", "a", "m", "ü:0"]:
             oc.attrs[n] = n
+        for i in range(60):  # a v2 B-tree of two levels for attribute names
+            da.attrs["more%02d" % i] = i
+        # committed datatypes used by a dataset and an attribute (shared
+        # messages in version 2 object headers)
+        commit_type(f, "ctype", "<f4")
+        d = f.create_dataset("uses_ctype", data=np.array([1.5, -2]), dtype=f["ctype"], track_times=False)
+        d.attrs.create("typed", np.array([0.25, 4]), dtype=f["ctype"])
         # an attribute over 64 KiB: only dense storage holds it (a huge
         # fractal heap object)
         big = group(f, "big_attr")
@@ -245,6 +258,8 @@ def make_sb3():
                           maxshape=(4, None), chunks=(3, 2), track_times=False)
         ci.create_dataset("btree2", data=np.arange(48, dtype="<f4").reshape(6, 8),
                           maxshape=(None, None), chunks=(4, 3), track_times=False)
+        ci.create_dataset("btree2_deep", data=np.arange(1600, dtype="<i2").reshape(40, 40),
+                          maxshape=(None, None), chunks=(2, 2), track_times=False)
         ci.create_dataset("btree2_filtered", data=np.arange(48, dtype="<f4").reshape(6, 8),
                           maxshape=(None, None), chunks=(4, 3), compression="gzip",
                           track_times=False)
