@@ -411,6 +411,41 @@ def make_hostile():
                          track_times=False)
 
 
+def make_fuzz_seeds():
+    """Small files (a few KiB) that the reader's fuzzer starts from
+    (seeds/, not dumped): mutating small inputs is fast."""
+    os.makedirs(path("seeds"), exist_ok=True)
+
+    def seed(name, **kw):
+        return new_file(os.path.join("seeds", name), **kw)
+
+    with seed("sb0.h5") as f:
+        g = group(f, "g")
+        g.attrs["names"] = np.array([b"kernel:0", b"bias:0"])
+        g.attrs["empty"] = np.array([])
+        g.attrs["x"] = np.float64(2.5)
+        g.create_dataset("kernel:0", data=np.arange(6, dtype="<f4").reshape(2, 3), track_times=False)
+        g.create_dataset("chunked", data=np.arange(8, dtype=">i2"), chunks=(4,), compression="gzip",
+                         shuffle=True, fletcher32=True, track_times=False)
+        g["soft"] = h5py.SoftLink("/g/kernel:0")
+    with seed("vlen.h5") as f:
+        f.attrs["config"] = "{}"
+        f.attrs["names"] = np.array(["a", "bc"], dtype=h5py.string_dtype())
+    with seed("sb3.h5", libver="latest") as f:
+        g = group(f, "g", track_order=True)
+        for i in range(10):
+            g.attrs["a%d" % i] = np.float32(i)
+        dense = group(f, "dense")
+        for i in range(9):
+            group(dense, "l%d" % i)
+        f.create_dataset("fa", data=np.arange(6, dtype="<i4"), chunks=(2,), track_times=False)
+        f.create_dataset("ea", data=np.arange(6, dtype="<i4"), chunks=(2,), maxshape=(None,),
+                         compression="gzip", track_times=False)
+        f.create_dataset("bt2", data=np.arange(4, dtype="<u1").reshape(2, 2), chunks=(1, 1),
+                         maxshape=(None, None), track_times=False)
+        f.create_dataset("single", data=np.arange(3, dtype="<f8"), chunks=(3,), track_times=False)
+
+
 def dump_keras_files():
     """Dump the real Keras files of ../../keras/testdata (for a .keras zip,
     its model.weights.h5) into keras/<file>.json."""
@@ -429,7 +464,7 @@ def dump_keras_files():
 
 
 MAKERS = [make_sb0_basic, make_sb0_continuation, make_sb1, make_sb2, make_sb3, make_chunked,
-          make_dtypes, make_userblock, make_links, make_unsupported, make_hostile]
+          make_dtypes, make_userblock, make_links, make_unsupported, make_hostile, make_fuzz_seeds]
 
 
 if __name__ == "__main__":
