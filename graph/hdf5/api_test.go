@@ -364,3 +364,120 @@ func TestOldLayoutMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestContinuationBlocks checks that the generated files hold what they
+// are meant to test: object headers of both versions continued in other
+// blocks, and the same values as h5py reads (TestGeneratedFiles).
+func TestContinuationBlocks(t *testing.T) {
+	for _, c := range []struct {
+		file, path string
+		version    int
+	}{
+		{"sb0_continuation.h5", "/d", 1},
+		{"sb0_continuation.h5", "/g", 1},
+		{"sb3_latest.h5", "/cont", 2},
+	} {
+		o, err := openTestFile(t, "testdata/"+c.file).Root().Lookup(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := o.base().hdr
+		if h.version != c.version || h.blocks < 2 {
+			t.Errorf("%s %s: object header version %d in %d blocks, want version %d in several", c.file, c.path, h.version, h.blocks, c.version)
+		}
+	}
+}
+
+// TestGeneratedFeatures checks that each generated file has the structure
+// it is named for, so that TestGeneratedFiles covers what it claims to.
+func TestGeneratedFeatures(t *testing.T) {
+	open := func(name string) *File { return openTestFile(t, "testdata/"+name) }
+	header := func(f *File, path string) *objectHeader {
+		o, err := f.Root().Lookup(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.base().hdr
+	}
+	for name, want := range map[string]int{"sb0_basic.h5": 0, "sb1_istore_k.h5": 1, "sb2_v108.h5": 2, "sb3_latest.h5": 3} {
+		if v := open(name).SuperblockVersion(); v != want {
+			t.Errorf("%s: superblock version %d, want %d", name, v, want)
+		}
+	}
+	if f := open("userblock.h5"); f.base != 512 {
+		t.Errorf("userblock.h5: superblock at %d, want 512", f.base)
+	}
+
+	basic := open("sb0_basic.h5")
+	if h := header(basic, "/links"); h.version != 1 || h.find(msgSymbolTable) == nil {
+		t.Error("sb0_basic.h5 /links is not an old-style group")
+	}
+	stab := header(basic, "/links").find(msgSymbolTable).data
+	if root, err := basic.readAt(leUint(stab[:8]), 8, "B-tree"); err != nil || root[5] != 1 {
+		t.Errorf("sb0_basic.h5 /links: the group B-tree root is not at level 1 (%v)", err)
+	}
+
+	latest := open("sb3_latest.h5")
+	linkInfo := func(path string) *linkInfo {
+		li, err := latest.decodeLinkInfo(header(latest, path).find(msgLinkInfo).data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return li
+	}
+	if li := linkInfo("/compact"); li.heapAddr != latest.undef() {
+		t.Error("sb3_latest.h5 /compact has dense links")
+	}
+	for _, path := range []string{"/dense", "/dense_deep", "/ordered_dense"} {
+		if li := linkInfo(path); li.heapAddr == latest.undef() {
+			t.Errorf("sb3_latest.h5 %s has no dense links", path)
+		}
+	}
+	if li := linkInfo("/ordered_dense"); !li.orderTracked || li.orderIndex == latest.undef() {
+		t.Error("sb3_latest.h5 /ordered_dense does not index creation order")
+	}
+	if bt, err := latest.readBTree2(linkInfo("/dense_deep").nameIndex, bt2LinkNames, header(latest, "/dense_deep").addr); err != nil || bt.depth < 1 {
+		t.Errorf("sb3_latest.h5 /dense_deep: name index %v, %v; want depth 1 or more", bt, err)
+	}
+	for _, path := range []string{"/dense_attrs", "/big_attr", "/ordered_attrs"} {
+		m := header(latest, path).find(msgAttributeInfo)
+		if m == nil {
+			t.Errorf("sb3_latest.h5 %s has no attribute info", path)
+			continue
+		}
+		if ai, _ := latest.decodeAttrInfo(m.data); ai == nil || ai.heapAddr == latest.undef() {
+			t.Errorf("sb3_latest.h5 %s has no dense attributes", path)
+		}
+	}
+	big, err := latest.Root().Group("big_attr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := big.Attr("big"); err != nil || len(a.msg.data) <= 1<<16 {
+		t.Errorf("big_attr/big: %v, want an attribute over 64 KiB", err)
+	}
+	indexes := map[string]int{"single": idxSingle, "single_filtered": idxSingle, "implicit": idxImplicit,
+		"fixed": idxFixed, "fixed_filtered": idxFixed, "fixed_paged": idxFixed, "fixed_maxshape": idxFixed,
+		"extensible": idxExtended, "extensible_big": idxExtended, "extensible_filtered": idxExtended,
+		"extensible_dim1": idxExtended, "btree2": idxBTree2, "btree2_filtered": idxBTree2, "btree2_deep": idxBTree2}
+	for name, want := range indexes {
+		d, err := latest.Root().Dataset("chunk_index/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.layout.version != 4 || d.layout.index != want {
+			t.Errorf("chunk_index/%s: layout version %d, index %d; want 4, %d", name, d.layout.version, d.layout.index, want)
+		}
+	}
+	paged, _ := latest.Root().Dataset("chunk_index/fixed_paged")
+	if fa, err := latest.readFixedArray(paged.layout.indexAddr, paged.hdr.addr); err != nil || fa.pageNelts == 0 || bitSet(fa.bitmap, 0) {
+		t.Errorf("chunk_index/fixed_paged: %v; want a paged fixed array whose first page is unwritten", err)
+	}
+	if d, _ := latest.Root().Dataset("chunk_index/extensible_big"); d.Shape()[0] <= 244 {
+		t.Error("chunk_index/extensible_big does not reach the secondary blocks")
+	}
+	compact, _ := open("dtypes.h5").Root().Dataset("compact")
+	if compact.Layout() != Compact {
+		t.Error("dtypes.h5 /compact is not compact")
+	}
+}

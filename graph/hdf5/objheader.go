@@ -61,6 +61,7 @@ type objectHeader struct {
 	version  int
 	flags    uint8 // v2 header flags
 	messages []message
+	blocks   int // the first block and its continuation blocks
 }
 
 // attrOrderTracked reports whether the header tracks the creation order of
@@ -177,6 +178,10 @@ func (f *File) readObjectHeader(addr uint64) (*objectHeader, error) {
 		if queue, err = f.decodeMessages(h, block, queue); err != nil {
 			return nil, err
 		}
+	}
+	h.blocks = len(queue)
+	if h.version == 2 {
+		h.blocks++ // the first block is not in the queue
 	}
 	return h, nil
 }
