@@ -128,11 +128,16 @@ func (t Datatype) String() string {
 			return fmt.Sprintf("variable-length string (%s)", t.Charset)
 		}
 		return fmt.Sprintf("fixed-length string (%d bytes, %s, %s)", t.Size, t.Pad, t.Charset)
-	case Enum:
-		return "enum of " + t.Base.String()
-	case VarLen:
-		return "variable-length sequence of " + t.Base.String()
-	case Array:
+	case Enum, VarLen, Array:
+		if t.Base == nil {
+			break
+		}
+		switch t.Class {
+		case Enum:
+			return "enum of " + t.Base.String()
+		case VarLen:
+			return "variable-length sequence of " + t.Base.String()
+		}
 		dims := make([]string, len(t.Dims))
 		for i, d := range t.Dims {
 			dims[i] = fmt.Sprint(d)

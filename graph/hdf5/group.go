@@ -218,7 +218,7 @@ func (g *Group) lookup(path string, hops *int) (Object, error) {
 				return nil, pathError(child, fmt.Errorf("soft link to %q: %w", l.target, err))
 			}
 		case linkExternal:
-			return nil, pathError(child, unsupportedf("external link to %q", strings.Replace(l.target, "\x00", ":", 1)))
+			return nil, pathError(child, unsupportedf("external link to %q", strings.Replace(strings.TrimRight(l.target, "\x00"), "\x00", ":", 1)))
 		default:
 			return nil, pathError(child, unsupportedf("user-defined link of type %d", l.kind))
 		}

@@ -110,6 +110,34 @@ func (g *GroupWriter) checkMember(name string) error {
 // Path returns the group's path.
 func (g *GroupWriter) Path() string { return g.path }
 
+// checkCounts checks that every object header of the tree can count its
+// messages: the attributes and one more (symbol table message; dataspace,
+// datatype, fill value and layout for a dataset).
+func (g *GroupWriter) checkCounts() error {
+	check := func(path string, attrs attrList, fixed int) error {
+		if len(attrs.list)+fixed > maxMessages {
+			return fmt.Errorf("hdf5: %s: %w", path, tooLargef("%d attributes, more than an object header counts (%d)", len(attrs.list), maxMessages-fixed))
+		}
+		return nil
+	}
+	if err := check(g.path, g.attrs, 1); err != nil {
+		return err
+	}
+	for _, m := range g.members {
+		var err error
+		switch m := m.(type) {
+		case *GroupWriter:
+			err = m.checkCounts()
+		case *DatasetWriter:
+			err = check(m.path, m.attrs, 4)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Path returns the dataset's path.
 func (d *DatasetWriter) Path() string { return d.path }
 
@@ -175,7 +203,12 @@ type attr struct {
 	vlen   []string // variable-length strings
 }
 
-type attrList []*attr
+// An attrList holds an object's attributes in the order they were first
+// set.
+type attrList struct {
+	list  []*attr
+	index map[string]int
+}
 
 func (l *attrList) set(path, name string, value any) error {
 	if name == "" || strings.Contains(name, "\x00") {
@@ -189,13 +222,15 @@ func (l *attrList) set(path, name string, value any) error {
 		return fmt.Errorf("hdf5: %s: attribute %q: %w", path, name, tooLargef(
 			"its message takes %d bytes, more than the %d an object header message holds; split the value into several attributes", size, MaxAttrSize))
 	}
-	for i, old := range *l {
-		if old.name == name {
-			(*l)[i] = a
-			return nil
-		}
+	if i, ok := l.index[name]; ok {
+		l.list[i] = a
+		return nil
 	}
-	*l = append(*l, a)
+	if l.index == nil {
+		l.index = map[string]int{}
+	}
+	l.index[name] = len(l.list)
+	l.list = append(l.list, a)
 	return nil
 }
 
@@ -513,8 +548,13 @@ func (w *Writer) WriteFile(name string) (err error) {
 	return nil
 }
 
-// WriteTo writes the file to out.
+// WriteTo writes the file to out. An object with more than 65,000
+// attributes is an error wrapping ErrTooLarge (an object header counts its
+// messages in 16 bits).
 func (w *Writer) WriteTo(out io.Writer) (int64, error) {
+	if err := w.root.checkCounts(); err != nil {
+		return 0, err
+	}
 	b := &fileBuilder{heapRefs: map[*attr][]heapRef{}}
 	super := b.alloc(wSuperSize)
 	root := b.planGroup(w.root)
@@ -604,9 +644,12 @@ func headerSize(sizes ...int) int {
 	return n
 }
 
+// maxMessages is the most messages a version 1 object header counts.
+const maxMessages = 1<<16 - 1
+
 func (b *fileBuilder) planAttrs(attrs attrList) []int {
 	var sizes []int
-	for _, a := range attrs {
+	for _, a := range attrs.list {
 		sizes = append(sizes, len(a.message()))
 		for _, s := range a.vlen {
 			b.heapRefs[a] = append(b.heapRefs[a], b.heapString(s))
@@ -653,7 +696,7 @@ func (b *fileBuilder) planGroup(g *GroupWriter) *plannedGroup {
 			p.children[name] = b.planDataset(m)
 		}
 	}
-	p.attrs = g.attrs
+	p.attrs = g.attrs.list
 	return p
 }
 
@@ -813,7 +856,7 @@ func (p *plannedDataset) encode(b *fileBuilder) {
 	}
 	putUint(layout[10:18], uint64(len(d.data)))
 	h.add(msgLayout, 0, layout)
-	b.addAttrs(h, d.attrs)
+	b.addAttrs(h, d.attrs.list)
 	h.finish()
 }
 

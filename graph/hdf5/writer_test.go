@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -575,5 +576,23 @@ func TestWriteFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+// TestWriterMessageCount checks that an object with more attributes than
+// an object header counts is refused when writing.
+func TestWriterMessageCount(t *testing.T) {
+	w := NewWriter()
+	g, err := w.Root().CreateGroup("g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxMessages {
+		if err := g.SetAttr(strconv.Itoa(i), int8(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Bytes(); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "hdf5: /g: too large: 65535 attributes") {
+		t.Errorf("got %v, want ErrTooLarge naming the group", err)
 	}
 }
