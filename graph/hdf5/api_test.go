@@ -418,8 +418,8 @@ func TestGeneratedFeatures(t *testing.T) {
 	}
 
 	latest := open("sb3_latest.h5")
-	linkInfo := func(path string) *linkInfo {
-		li, err := latest.decodeLinkInfo(header(latest, path).find(msgLinkInfo).data)
+	linkInfo := func(path string) *denseInfo {
+		li, err := latest.decodeDenseInfo(header(latest, path).find(msgLinkInfo).data, "link info")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -445,7 +445,7 @@ func TestGeneratedFeatures(t *testing.T) {
 			t.Errorf("sb3_latest.h5 %s has no attribute info", path)
 			continue
 		}
-		if ai, _ := latest.decodeAttrInfo(m.data); ai == nil || ai.heapAddr == latest.undef() {
+		if ai, _ := latest.decodeDenseInfo(m.data, "attribute info"); ai == nil || ai.heapAddr == latest.undef() {
 			t.Errorf("sb3_latest.h5 %s has no dense attributes", path)
 		}
 	}

@@ -97,17 +97,13 @@ func (f *File) attributes(h *objectHeader) ([]*attrMessage, error) {
 		attrs = append(attrs, ordered{a, int64(m.crtOrder)})
 	}
 	if m := h.find(msgAttributeInfo); m != nil {
-		ai, err := f.decodeAttrInfo(m.data)
+		ai, err := f.decodeDenseInfo(m.data, "attribute info")
 		if err != nil {
 			return nil, err
 		}
 		tracked = tracked || ai.orderTracked
 		if ai.heapAddr != f.undef() {
-			heap, err := f.readFractalHeap(ai.heapAddr, h.addr)
-			if err != nil {
-				return nil, fmt.Errorf("dense attributes: %w", err)
-			}
-			t, err := f.readBTree2(ai.nameIndex, bt2AttrNames, h.addr)
+			heap, t, err := f.openDense(ai, bt2AttrNames, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense attributes: %w", err)
 			}

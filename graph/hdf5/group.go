@@ -86,17 +86,13 @@ func (f *File) groupLinks(h *objectHeader) ([]link, error) {
 	var links []link
 	tracked := false
 	if m := h.find(msgLinkInfo); m != nil {
-		li, err := f.decodeLinkInfo(m.data)
+		li, err := f.decodeDenseInfo(m.data, "link info")
 		if err != nil {
 			return nil, err
 		}
 		tracked = li.orderTracked
 		if li.heapAddr != f.undef() {
-			heap, err := f.readFractalHeap(li.heapAddr, h.addr)
-			if err != nil {
-				return nil, fmt.Errorf("dense links: %w", err)
-			}
-			t, err := f.readBTree2(li.nameIndex, bt2LinkNames, h.addr)
+			heap, t, err := f.openDense(li, bt2LinkNames, h.addr)
 			if err != nil {
 				return nil, fmt.Errorf("dense links: %w", err)
 			}

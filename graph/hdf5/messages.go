@@ -454,56 +454,50 @@ func (f *File) decodeLink(b []byte) (link, error) {
 	return l, c.err
 }
 
-// A linkInfo is a decoded link info message (IV.A.2.c) of a new-style group.
-type linkInfo struct {
+// A denseInfo is a decoded link info message (IV.A.2.c) of a new-style
+// group or attribute info message (IV.A.2.v): whether creation order is
+// tracked, and where links or attributes are stored densely.
+type denseInfo struct {
 	orderTracked bool
-	heapAddr     uint64 // fractal heap of dense links, or undefined
-	nameIndex    uint64 // v2 B-tree of link names
-	orderIndex   uint64 // v2 B-tree of creation orders, or undefined
+	heapAddr     uint64 // fractal heap of the messages, or undefined
+	nameIndex    uint64 // v2 B-tree by name
+	orderIndex   uint64 // v2 B-tree by creation order, or undefined
 }
 
-func (f *File) decodeLinkInfo(b []byte) (*linkInfo, error) {
-	c := f.cursor(b, "link info message")
+// decodeDenseInfo decodes a link info message (what is "link info", whose
+// maximum creation index takes 8 bytes) or an attribute info message
+// ("attribute info", 2 bytes).
+func (f *File) decodeDenseInfo(b []byte, what string) (*denseInfo, error) {
+	c := f.cursor(b, what+" message")
 	if v := c.u8(); v != 0 && c.err == nil {
-		return nil, corruptf("link info message version %d", v)
+		return nil, corruptf("%s message version %d", what, v)
 	}
 	flags := c.u8()
-	li := &linkInfo{orderTracked: flags&1 != 0, orderIndex: f.undef()}
+	info := &denseInfo{orderTracked: flags&1 != 0, orderIndex: f.undef()}
 	if flags&1 != 0 {
-		c.skip(8) // maximum creation index
+		if what == "link info" {
+			c.skip(8) // maximum creation index
+		} else {
+			c.skip(2)
+		}
 	}
-	li.heapAddr = c.addr()
-	li.nameIndex = c.addr()
+	info.heapAddr = c.addr()
+	info.nameIndex = c.addr()
 	if flags&2 != 0 {
-		li.orderIndex = c.addr()
+		info.orderIndex = c.addr()
 	}
-	return li, c.err
+	return info, c.err
 }
 
-// An attrInfo is a decoded attribute info message (IV.A.2.v).
-type attrInfo struct {
-	orderTracked bool
-	heapAddr     uint64
-	nameIndex    uint64
-	orderIndex   uint64
-}
-
-func (f *File) decodeAttrInfo(b []byte) (*attrInfo, error) {
-	c := f.cursor(b, "attribute info message")
-	if v := c.u8(); v != 0 && c.err == nil {
-		return nil, corruptf("attribute info message version %d", v)
+// openDense opens the fractal heap and name index of dense storage, whose
+// B-tree records are of type typ.
+func (f *File) openDense(info *denseInfo, typ int, owner uint64) (*fractalHeap, *btree2, error) {
+	heap, err := f.readFractalHeap(info.heapAddr, owner)
+	if err != nil {
+		return nil, nil, err
 	}
-	flags := c.u8()
-	ai := &attrInfo{orderTracked: flags&1 != 0, orderIndex: f.undef()}
-	if flags&1 != 0 {
-		c.skip(2) // maximum creation index
-	}
-	ai.heapAddr = c.addr()
-	ai.nameIndex = c.addr()
-	if flags&2 != 0 {
-		ai.orderIndex = c.addr()
-	}
-	return ai, c.err
+	t, err := f.readBTree2(info.nameIndex, typ, owner)
+	return heap, t, err
 }
 
 // An attrMessage is a decoded attribute message (IV.A.2.m), its value still
