@@ -32,6 +32,7 @@ const (
 var classNames = []string{"integer", "float", "time", "string", "bitfield", "opaque",
 	"compound", "reference", "enum", "variable-length sequence", "array", "complex"}
 
+// String returns the class's name, such as "float" or "compound".
 func (c Class) String() string {
 	if c >= 0 && int(c) < len(classNames) {
 		return classNames[c]
@@ -51,6 +52,7 @@ const (
 	SpacePad StringPad = 2 // padded with spaces (Fortran strings)
 )
 
+// String returns the padding's name, such as "null-padded".
 func (p StringPad) String() string {
 	switch p {
 	case NullTerm:
@@ -73,6 +75,7 @@ const (
 	UTF8  Charset = 1
 )
 
+// String returns the character set's name, "ASCII" or "UTF-8".
 func (c Charset) String() string {
 	switch c {
 	case ASCII:

@@ -166,8 +166,11 @@ func (g *Group) Dataset(path string) (*Dataset, error) {
 const maxSoftLinks = 16
 
 // Lookup returns the group or dataset at path: names separated by "/",
-// relative to g unless path starts with "/". Soft links are followed (at
-// most 16 in one lookup); external links are not supported.
+// relative to g unless path starts with "/"; empty names and "." stand for
+// the group they are in. Soft links are followed (at most 16 in one
+// lookup), and the object found through one has the path of the link's
+// target; external links are not supported. A missing name is an error
+// wrapping ErrNotFound.
 func (g *Group) Lookup(path string) (Object, error) {
 	hops := 0
 	return g.lookup(path, &hops)

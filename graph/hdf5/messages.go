@@ -108,6 +108,7 @@ const (
 	Virtual    Layout = 3 // mapped from other datasets (not read)
 )
 
+// String returns the layout's name, such as "chunked".
 func (l Layout) String() string {
 	switch l {
 	case Compact:
