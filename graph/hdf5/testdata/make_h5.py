@@ -288,6 +288,9 @@ def make_chunked():
         f.create_dataset("unwritten", shape=(6,), dtype="<i4", chunks=(2,), fillvalue=3,
                          track_times=False)
         f.create_dataset("no_fill", shape=(5,), dtype="<f4", chunks=(2,), track_times=False)
+        # contiguous storage never allocated: the fill value
+        f.create_dataset("unwritten_contiguous", shape=(2, 3), dtype=">i4", fillvalue=-9, track_times=False)
+        f.create_dataset("null_dataset", data=h5py.Empty("<f8"), track_times=False)
         big = f.create_dataset("many_chunks", data=np.arange(4000, dtype="<f4"), chunks=(10,),
                                compression="gzip", track_times=False)
         big.attrs["note"] = "400 chunks: a v1 B-tree of two levels"
