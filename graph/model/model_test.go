@@ -26,6 +26,11 @@ func (o *testSGD) Name() string               { return "test_sgd" }
 func (o *testSGD) Validate() error            { return nil }
 func (o *testSGD) State() optim.State         { return optim.State{} }
 func (o *testSGD) SetState(optim.State) error { return nil }
+func (o *testSGD) LearningRate() float64      { return o.lr }
+func (o *testSGD) SetLearningRate(lr float64) error {
+	o.lr = lr
+	return nil
+}
 
 // randValues returns n values uniform in [-1, 1) drawn from seed.
 func randValues(n int, seed uint64) []float64 {
