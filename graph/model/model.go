@@ -49,6 +49,10 @@ type Model struct {
 	custom      []loss.Metric   // CompileWith's metrics
 	metrics     [][]loss.Metric // per output, resolved on first use
 	pen         *penaltyGraph
+
+	stop       bool // StopTraining was called during this Fit
+	stopReason string
+	shuffle    *shuffler // Fit's shuffling stream, nil before the first shuffled Fit
 }
 
 // NewSequential returns a Sequential model of dtype dt (tensor.Float32 or

@@ -16,7 +16,18 @@ import (
 // temporary file in the same directory, which is synced and then renamed
 // over path, so a crash leaves either the old file or the new one.
 func (m *Model) Save(path string) error {
-	data, err := encodeModel(m)
+	data, err := encodeModel(m, true)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
+// SaveWeights writes the built model to path as Save does, without the
+// training state (Keras' save_weights): LoadWeights reads it into a model
+// of the same layers, and Load rebuilds the model uncompiled.
+func (m *Model) SaveWeights(path string) error {
+	data, err := encodeModel(m, false)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func savedModel(t testing.TB, dt tensor.Dtype) (*Model, []byte) {
 	if _, err := m.Fit(x, y, FitConfig{BatchSize: 4, Epochs: 2}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeModel(m)
+	b, err := encodeModel(m, true)
 	if err != nil {
 		t.Fatal(err)
 	}
