@@ -53,6 +53,10 @@ type Model struct {
 	stop       bool // StopTraining was called during this Fit
 	stopReason string
 	shuffle    *shuffler // Fit's shuffling stream, nil before the first shuffled Fit
+
+	// beforeBuild, when set (by Load), checks a layer and its input
+	// shapes before the layer is built.
+	beforeBuild func(l graph.Layer, in [][]int) error
 }
 
 // NewSequential returns a Sequential model of dtype dt (tensor.Float32 or
@@ -234,6 +238,11 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 				return fmt.Errorf("model: layer %s applied again to %s: %w", a.layer.Name(), nodeNames(a.in), err)
 			}
 		} else {
+			if m.beforeBuild != nil {
+				if err := m.beforeBuild(a.layer, shapes); err != nil {
+					return err
+				}
+			}
 			if err := a.layer.Build(shapes, m.dt); err != nil {
 				return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", a.layer.Name(), a.layer.Type(), formatShapes(shapes), err)
 			}
