@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/golstm/golstm/graph/model/historyplot"
 )
 
 // Files written by Save into the output folder.
@@ -19,6 +21,8 @@ const (
 	CSVFile = "forecast.csv"
 	// MetricsFile is the JSON of the Metrics.
 	MetricsFile = "metrics.json"
+	// HistoryPNGFile is the plot of the training curves (historyplot).
+	HistoryPNGFile = "history.png"
 )
 
 // CSVHeader is the header row of WriteCSV.
@@ -78,14 +82,20 @@ func WriteMetrics(w io.Writer, res *Result) error {
 	return err
 }
 
-// Save creates dir if needed and writes forecast.png, forecast.csv and
-// metrics.json into it, each through a temporary file renamed into place.
+// Save creates dir if needed and writes forecast.png, forecast.csv,
+// metrics.json and history.png (the training curves, when res has them)
+// into it, each through a temporary file renamed into place.
 func Save(dir string, res *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("forecast: output folder: %w", err)
 	}
 	if err := SavePNG(filepath.Join(dir, PNGFile), res); err != nil {
 		return err
+	}
+	if res.Training != nil {
+		if err := historyplot.SavePNG(filepath.Join(dir, HistoryPNGFile), res.Training); err != nil {
+			return fmt.Errorf("forecast: %w", err)
+		}
 	}
 	if err := atomicWrite(filepath.Join(dir, CSVFile), func(w io.Writer) error { return WriteCSV(w, res) }); err != nil {
 		return err
