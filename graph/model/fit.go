@@ -323,15 +323,15 @@ func (f *fitRun) epoch(epoch int, rng *rand.Rand) (bool, error) {
 // cancel ends training on a done Context during epoch, after batches of
 // its batches (-1: before it began).
 func (f *fitRun) cancel(epoch, batches int) {
-	why := fmt.Sprintf("cancelled (%v)", context.Cause(f.ctx))
+	cause := context.Cause(f.ctx)
 	where := fmt.Sprintf("before epoch %d/%d", epoch+1, f.cfg.Epochs)
 	if batches >= 0 {
-		where = fmt.Sprintf("in epoch %d/%d after %d of %d batches (an epoch left out of the history)", epoch+1, f.cfg.Epochs, batches, f.params.Steps)
+		where = fmt.Sprintf("in epoch %d/%d after %d of %d batches (that epoch is left out of the history)", epoch+1, f.cfg.Epochs, batches, f.params.Steps)
 		if f.prog != nil {
-			f.prog.interrupt(batches, why)
+			f.prog.interrupt(batches, fmt.Sprintf("cancelled (%v)", cause))
 		}
 	}
-	f.hist.end(FitCancelled, why+" "+where)
+	f.hist.end(FitCancelled, fmt.Sprintf("%v %s", cause, where))
 }
 
 // nonFinite ends training on a NaN or infinite loss: the batch was not
