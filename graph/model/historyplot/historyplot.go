@@ -29,6 +29,10 @@ const (
 	DPI = 96
 	// Columns is the most panels side by side.
 	Columns = 2
+	// LogRange is the ratio of a panel's largest to smallest value above
+	// which, when all are positive, its y axis is logarithmic (a loss
+	// falling by orders of magnitude).
+	LogRange = 100
 )
 
 // Colors of the curves (matplotlib's first two).
@@ -153,6 +157,12 @@ func panel(h *model.History, names []string) (*plot.Plot, error) {
 			d = 1
 		}
 		p.Y.Min, p.Y.Max = lo-d, hi+d
+	case lo > 0 && hi/lo > LogRange:
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.Y.Label.Text = "log scale"
+		if len(names) > 1 {
+			p.Y.Max = hi * math.Pow(hi/lo, 0.25) // room for the legend
+		}
 	case len(names) > 1:
 		p.Y.Max = hi + 0.25*(hi-lo) // room for the legend above the curves
 	}
