@@ -92,11 +92,13 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.mu.Lock()
 	l.actVal = rec.actVal
 	l.last = nil
 	if rec.training {
 		l.last = rec
 	}
+	l.mu.Unlock()
 	return out, nil
 }
 
@@ -233,9 +235,11 @@ func (l *LSTM) assemble(outs []*tensor.Dense, hT, cT *tensor.Dense) *Outputs {
 // each processing step and the final states (hT may be the last output).
 // The loop mode records the states and the input projection for VJP.
 func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense, err error) {
+	var ls leases
+	defer ls.giveBack()
 	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
 	if l.cfg.Unroll {
-		p, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq})
+		p, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq}, &ls)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -257,7 +261,7 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 	// Loop mode: the input projection of every step in one product, the
 	// first pre-activation, then the compiled cell once per step.
 	rows := rec.batch * rec.steps
-	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx})
+	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -267,7 +271,7 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 	for k := 0; k < l.gates(); k++ {
 		rec.zx[k] = owned(pp.zVals[k])
 	}
-	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh})
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -275,7 +279,7 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 		return nil, nil, nil, err
 	}
 	z := ownedAll(sp.zVals)
-	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -294,20 +298,43 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 	return rec.hs, h, c, nil
 }
 
-// program returns the compiled program for key, compiling it on first use.
-func (l *LSTM) program(key progKey) (*program, error) {
-	if p, ok := l.progs[key]; ok {
-		return p, nil
+// leases are the programs one call or VJP took from the layer's cache,
+// given back together once their outputs are read.
+type leases []func()
+
+// giveBack gives every program back to the cache.
+func (ls *leases) giveBack() {
+	for _, put := range *ls {
+		put()
 	}
+	*ls = nil
+}
+
+// program takes the compiled program for key from the layer's cache
+// (compiling one when none is idle) until ls is given back: no other call
+// runs it meanwhile.
+func (l *LSTM) program(key progKey, ls *leases) (*program, error) {
+	p, put, err := l.progs.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	*ls = append(*ls, put)
+	return p, nil
+}
+
+// compile builds and compiles the program for key (the cache's compile
+// function).
+func (l *LSTM) compile(key progKey) (*program, error) {
 	seedAll, seedC := l.cfg.ReturnSequences, l.cfg.ReturnState
 	if key.kind == cellProg {
 		// One cell: both of its outputs carry gradient from the next step.
 		seedAll, seedC = true, true
 	}
-	p, err := l.buildProgram(key, seedAll, seedC)
-	if err != nil {
-		return nil, err
-	}
-	l.progs[key] = p
-	return p, nil
+	return l.buildProgram(key, seedAll, seedC)
 }
+
+// SetProgramCacheSize sets how many idle compiled programs the layer keeps
+// (default graph.DefaultProgramCacheSize): one per kind of graph, batch
+// size, sequence length (projection and unrolled programs) and use, and
+// one more per goroutine running inference at once.
+func (l *LSTM) SetProgramCacheSize(n int) error { return l.progs.SetCapacity(n) }

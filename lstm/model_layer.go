@@ -14,6 +14,8 @@ import (
 var _ graph.Layer = (*LSTM)(nil)
 var _ graph.Stateful = (*LSTM)(nil)
 var _ graph.LengthFree = (*LSTM)(nil)
+var _ graph.ProgramCacheSizer = (*LSTM)(nil)
+var _ graph.ParamShaper = (*LSTM)(nil)
 
 // Name is the layer's name (Config.Name).
 func (l *LSTM) Name() string { return l.cfg.Name }
@@ -26,17 +28,9 @@ func (l *LSTM) Type() string { return "LSTM" }
 // Two more inputs of shape (units) are the initial h and c, as Keras'
 // initial_state passed as extra inputs.
 func (l *LSTM) Build(in [][]int, dt tensor.Dtype) error {
-	if len(in) != 1 && len(in) != 3 {
-		return fmt.Errorf("lstm: layer %q: %d inputs: want the sequence, optionally followed by the initial h and c", l.cfg.Name, len(in))
-	}
-	seq := in[0]
-	if len(seq) != 2 || seq[1] < 1 || (seq[0] < 1 && seq[0] != graph.None) {
-		return fmt.Errorf("lstm: layer %q: input shape %s: want (batch, timesteps, input_dim), timesteps None for any length", l.cfg.Name, graph.FormatShape(seq))
-	}
-	for i, s := range in[1:] {
-		if len(s) != 1 || s[0] != l.cfg.Units {
-			return fmt.Errorf("lstm: layer %q: initial %s of shape %s: want (batch, %d)", l.cfg.Name, []string{"h", "c"}[i], graph.FormatShape(s), l.cfg.Units)
-		}
+	seq, err := l.modelInput(in)
+	if err != nil {
+		return err
 	}
 	l.steps = seq[0]
 	if l.built {
@@ -46,6 +40,42 @@ func (l *LSTM) Build(in [][]int, dt tensor.Dtype) error {
 		return nil
 	}
 	return l.BuildFor(seq[1], dt)
+}
+
+// modelInput checks the per-sample input shapes of a model: the sequence
+// (timesteps, input_dim), optionally followed by the initial h and c, and
+// returns the sequence's.
+func (l *LSTM) modelInput(in [][]int) ([]int, error) {
+	if len(in) != 1 && len(in) != 3 {
+		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want the sequence, optionally followed by the initial h and c", l.cfg.Name, len(in))
+	}
+	seq := in[0]
+	if len(seq) != 2 || seq[1] < 1 || (seq[0] < 1 && seq[0] != graph.None) {
+		return nil, fmt.Errorf("lstm: layer %q: input shape %s: want (batch, timesteps, input_dim), timesteps None for any length", l.cfg.Name, graph.FormatShape(seq))
+	}
+	for i, s := range in[1:] {
+		if len(s) != 1 || s[0] != l.cfg.Units {
+			return nil, fmt.Errorf("lstm: layer %q: initial %s of shape %s: want (batch, %d)", l.cfg.Name, []string{"h", "c"}[i], graph.FormatShape(s), l.cfg.Units)
+		}
+	}
+	return seq, nil
+}
+
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): "<name>/kernel"
+// (input_dim, 4·units), "<name>/recurrent_kernel" (units, 4·units) and,
+// with use_bias, "<name>/bias" (4·units).
+func (l *LSTM) ParamShapes(in [][]int) (map[string][]int, error) {
+	seq, err := l.modelInput(in)
+	if err != nil {
+		return nil, err
+	}
+	u, name := l.cfg.Units, l.cfg.Name
+	shapes := map[string][]int{name + "/kernel": {seq[1], 4 * u}, name + "/recurrent_kernel": {u, 4 * u}}
+	if l.cfg.UseBias {
+		shapes[name+"/bias"] = []int{4 * u}
+	}
+	return shapes, nil
 }
 
 // FreeShape leaves the timesteps of a (timesteps, input_dim) input open:
@@ -71,9 +101,11 @@ func (l *LSTM) OutputShapes() [][]int {
 	return out
 }
 
-// Forward runs Call on in[0], with in[1] and in[2] as the initial state
-// when given, and returns the outputs of OutputShapes. With
-// ReturnSequences the output keeps the input's mask.
+// Forward runs the layer on in[0], as Call does, with in[1] and in[2] as
+// the initial state when given, and returns the outputs of OutputShapes;
+// the Pass's Backward is the VJP of this call. It leaves the layer's last
+// call (VJP, ActivityPenalty) alone, so inference Forwards of a built layer
+// that is not stateful may run from several goroutines at once.
 func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 3 {
 		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
@@ -87,16 +119,15 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
-	out, err := l.Call(in[0], opt)
+	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
 	}
-	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: l.actVal}
+	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: rec.actVal}
 	if l.cfg.ReturnState {
 		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
 	if training {
-		rec := l.last
 		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
 			d := Outputs{}
 			for i, g := range dOut {
@@ -109,8 +140,7 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 					d.C = g
 				}
 			}
-			l.last = rec
-			g, err := l.vjp(d, len(needIn) == 0 || needIn[0])
+			g, err := l.vjpRecord(rec, d, len(needIn) == 0 || needIn[0])
 			if err != nil {
 				return nil, err
 			}

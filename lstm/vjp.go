@@ -19,7 +19,12 @@ import (
 func (l *LSTM) VJP(d Outputs) (*Grads, error) { return l.vjp(d, true) }
 
 // vjp is VJP; without needDX it leaves the input gradient out (nil).
-func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) { return l.vjpRecord(l.last, d, needDX) }
+func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
+	l.mu.Lock()
+	rec := l.last
+	l.mu.Unlock()
+	return l.vjpRecord(rec, d, needDX)
+}
 
 // vjpRecord is the VJP of the call recorded in rec (see call).
 func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
@@ -80,9 +85,11 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 }
 
 func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.Dense, noDX bool) (*Grads, error) {
+	var ls leases
+	defer ls.giveBack()
 	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
 		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX, seq: rec.seq != nil}
-	p, err := l.program(key)
+	p, err := l.program(key, &ls)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +120,10 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.De
 // step's pre-activation VJP gives dh_0, and the projection's VJP the input,
 // kernel and bias gradients.
 func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
+	var ls leases
+	defer ls.giveBack()
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
-	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil}, &ls)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +162,7 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 			dhCarry = owned(cp.gradH0.Value())
 		}
 	}
-	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh}, &ls)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +177,7 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 	if dhCarry != nil {
 		graph.AddInto(dh, dhCarry)
 	}
-	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
+	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX}, &ls)
 	if err != nil {
 		return nil, err
 	}
