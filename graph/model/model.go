@@ -27,9 +27,15 @@ import (
 // along the graph in reverse topological order and summed where a node
 // feeds several layers (and where a layer is applied twice).
 //
-// Predict may be called from several goroutines at once on a built model
-// whose layers are not stateful (a model serving predictions); the other
-// methods are not safe for concurrent use.
+// Predict and PredictMulti may be called from several goroutines at once
+// on a built model whose layers are not stateful (a model serving
+// predictions): the goroutines share the weights, and each call takes
+// compiled programs of its own from every layer's cache (see
+// SetProgramCacheSize), so nothing is copied per goroutine. Build the model
+// first (Build, New, Load, or one Predict before the others): a first
+// Predict that builds a Sequential model is not concurrent with anything.
+// A stateful model carries its states from call to call and is not safe
+// for concurrent use, nor are the other methods.
 type Model struct {
 	dt         tensor.Dtype
 	sequential bool

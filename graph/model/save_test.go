@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/lstm"
 
 	"github.com/golstm/golstm/graph"
 
@@ -189,15 +190,35 @@ func FuzzLoad(f *testing.F) {
 }
 
 // hostileFiles returns files with valid checksums whose headers ask for
-// huge weights: Dense units 10⁸, and an input of 10⁸ features.
+// huge weights: Dense units 10⁸, an input of 10⁸ features, and LSTM units
+// 10⁸, each from good (the Dense model of savedModel) or an LSTM model.
 func hostileFiles(t testing.TB, good []byte) map[string][]byte {
+	c := lstm.Default(3)
+	c.Name = "h"
+	l, err := lstm.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSequential(tensor.Float32, l, dense(t, "o", 1, "linear", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Build(graph.None, 2); err != nil {
+		t.Fatal(err)
+	}
+	withLSTM, err := encodeModel(m, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := func(h map[string]any) {
+		h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["units"] = 100_000_000
+	}
 	return map[string][]byte{
-		"dense units 1e8": withHeader(t, good, func(h map[string]any) {
-			h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["units"] = 100_000_000
-		}),
+		"dense units 1e8": withHeader(t, good, units),
 		"input of 1e8 features": withHeader(t, good, func(h map[string]any) {
 			h["input_shape"] = []int{3, 100_000_000}
 		}),
+		"lstm units 1e8": withHeader(t, withLSTM, units),
 	}
 }
 
