@@ -46,39 +46,31 @@ func ReadCSV(r io.Reader, cols ...CSVColumn) (data []float64, names []string, er
 		}
 		names[k] = strings.TrimSpace(header[idx[k]])
 	}
-	rows := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("datasets: %w", err)
-		}
-		rows++
+	err = eachRecord(cr, func(rec []string) error {
 		for k, i := range idx {
 			line, _ := cr.FieldPos(0)
 			if i >= len(rec) {
-				return nil, nil, fmt.Errorf("datasets: line %d, column %q: missing value (row has %d fields)",
+				return fmt.Errorf("datasets: line %d, column %q: missing value (row has %d fields)",
 					line, names[k], len(rec))
 			}
 			line, _ = cr.FieldPos(i)
 			s := strings.TrimSpace(rec[i])
 			if s == "" {
-				return nil, nil, fmt.Errorf("datasets: line %d, column %q: missing value", line, names[k])
+				return fmt.Errorf("datasets: line %d, column %q: missing value", line, names[k])
 			}
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return nil, nil, fmt.Errorf("datasets: line %d, column %q: %q is not a number", line, names[k], s)
+				return fmt.Errorf("datasets: line %d, column %q: %q is not a number", line, names[k], s)
 			}
 			if !finite(v) {
-				return nil, nil, fmt.Errorf("datasets: line %d, column %q: %q is not finite", line, names[k], s)
+				return fmt.Errorf("datasets: line %d, column %q: %q is not finite", line, names[k], s)
 			}
 			data = append(data, v)
 		}
-	}
-	if rows == 0 {
-		return nil, nil, errors.New("datasets: CSV has a header but no data rows")
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return data, names, nil
 }
@@ -112,30 +104,17 @@ func NumericColumns(r io.Reader) (names []string, indices []int, err error) {
 	for i := range numeric {
 		numeric[i] = true
 	}
-	rows := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("datasets: %w", err)
-		}
-		rows++
+	err = eachRecord(cr, func(rec []string) error {
 		for i := range numeric {
-			if !numeric[i] {
-				continue
+			if numeric[i] {
+				v, err := strconv.ParseFloat(strings.TrimSpace(field(rec, i)), 64)
+				numeric[i] = err == nil && finite(v)
 			}
-			if i >= len(rec) {
-				numeric[i] = false
-				continue
-			}
-			v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
-			numeric[i] = err == nil && finite(v)
 		}
-	}
-	if rows == 0 {
-		return nil, nil, errors.New("datasets: CSV has a header but no data rows")
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	for i, ok := range numeric {
 		if ok {
@@ -176,6 +155,37 @@ func csvHeader(r io.Reader) (*csv.Reader, []string, error) {
 	}
 	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a UTF-8 byte-order mark
 	return cr, header, nil
+}
+
+// eachRecord calls f on every data row of cr, stopping at its first error;
+// it is an error for a CSV without data rows.
+func eachRecord(cr *csv.Reader, f func(rec []string) error) error {
+	rows := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("datasets: %w", err)
+		}
+		rows++
+		if err := f(rec); err != nil {
+			return err
+		}
+	}
+	if rows == 0 {
+		return errors.New("datasets: CSV has a header but no data rows")
+	}
+	return nil
+}
+
+// field returns rec[i], or "" past the end of a short row.
+func field(rec []string, i int) string {
+	if i < len(rec) {
+		return rec[i]
+	}
+	return ""
 }
 
 func columnIndex(header []string, c CSVColumn) (int, error) {
