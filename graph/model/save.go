@@ -2,8 +2,8 @@ package model
 
 import (
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -35,39 +35,14 @@ func (m *Model) SaveWeights(path string) error {
 	return writeFileAtomic(path, data)
 }
 
+// writeFileAtomic writes data to path with graph.WriteFileAtomic.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	err := graph.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("model: Save: %w", err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // persist the rename; not all systems support it
-		d.Close()
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/graph/model/historyplot"
 )
 
@@ -103,33 +103,10 @@ func Save(dir string, res *Result) error {
 	return atomicWrite(filepath.Join(dir, MetricsFile), func(w io.Writer) error { return WriteMetrics(w, res) })
 }
 
-// atomicWrite writes path through a temporary file in its folder, renamed
-// over path once complete; on error the temporary file is removed.
-func atomicWrite(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("forecast: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("forecast: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("forecast: writing %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("forecast: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+// atomicWrite writes path with graph.WriteFileAtomic: through a temporary
+// file in its folder, renamed over path once complete.
+func atomicWrite(path string, write func(io.Writer) error) error {
+	if err := graph.WriteFileAtomic(path, write); err != nil {
 		return fmt.Errorf("forecast: %w", err)
 	}
 	return nil

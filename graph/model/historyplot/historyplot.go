@@ -5,10 +5,9 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/graph/model"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -170,30 +169,8 @@ func panel(h *model.History, names []string) (*plot.Plot, error) {
 	return p, nil
 }
 
-// SavePNG writes WritePNG's picture to path, through a temporary file in
-// the same folder renamed into place.
-func SavePNG(path string, h *model.History) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("historyplot: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = WritePNG(f, h); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("historyplot: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("historyplot: writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("historyplot: %w", err)
-	}
-	return nil
+// SavePNG writes WritePNG's picture to path atomically
+// (graph.WriteFileAtomic): a failed write leaves an existing file intact.
+func SavePNG(path string, h *model.History) error {
+	return graph.WriteFileAtomic(path, func(w io.Writer) error { return WritePNG(w, h) })
 }
