@@ -23,10 +23,10 @@ import (
 // leaves a truncated checkpoint nor loses the previous one.
 //
 // The default writers are Model.Save and, with SaveWeightsOnly,
-// Model.SaveWeights (the golstm model file format). Keras' HDF5 files come
-// from the Save and SaveWeights hooks: set them to an HDF5 writer (package
+// Model.SaveWeights (the golstm model file format). Keras' files come from
+// the Save and SaveWeights hooks: set them to a Keras HDF5 writer (package
 // graph/keras) to write .h5 checkpoints; a Filepath ending in .h5, .hdf5 or
-// .keras without them is an error rather than a golstm file with an HDF5
+// .keras without them is an error rather than a golstm file with a Keras
 // name.
 //
 // As in Keras 2.2.4, the best value and the count of epochs since the last
@@ -77,7 +77,7 @@ func (c *ModelCheckpoint) OnTrainBegin(m *model.Model, p model.FitParams) error 
 	switch ext := strings.ToLower(filepath.Ext(c.Filepath)); ext {
 	case ".h5", ".hdf5", ".keras":
 		if (c.SaveWeightsOnly && c.SaveWeights == nil) || (!c.SaveWeightsOnly && c.Save == nil) {
-			return fmt.Errorf("callbacks: ModelCheckpoint filepath %q: %s is Keras' HDF5 format, which the default writer (the golstm model format) does not write: set Save and SaveWeights to an HDF5 writer (package graph/keras), or name the file .golstm", c.Filepath, ext)
+			return fmt.Errorf("callbacks: ModelCheckpoint filepath %q: %s names a Keras file, which the default writer (the golstm model format) does not write: set Save and SaveWeights to a Keras writer (package graph/keras), or name the file .golstm", c.Filepath, ext)
 		}
 	}
 	logs := map[string]float64{}

@@ -133,8 +133,9 @@ func TestModelCheckpointWriters(t *testing.T) {
 		c    ModelCheckpoint
 		want string
 	}{
-		{ModelCheckpoint{Filepath: "x.h5"}, ".h5 is Keras' HDF5 format"},
-		{ModelCheckpoint{Filepath: "x.hdf5", SaveWeightsOnly: true, Save: (*model.Model).Save}, ".hdf5 is Keras' HDF5 format"},
+		{ModelCheckpoint{Filepath: "x.h5"}, ".h5 names a Keras file"},
+		{ModelCheckpoint{Filepath: "x.hdf5", SaveWeightsOnly: true, Save: (*model.Model).Save}, ".hdf5 names a Keras file"},
+		{ModelCheckpoint{Filepath: "x.keras"}, ".keras names a Keras file"},
 		{ModelCheckpoint{Filepath: "x-{val_acc}.golstm"}, `"val_acc" is not logged`},
 		{ModelCheckpoint{Filepath: "x.golstm", Period: -1}, "period -1"},
 		{ModelCheckpoint{Filepath: "x.golstm", SaveBestOnly: true}, `monitors "val_loss"`},
