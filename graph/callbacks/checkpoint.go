@@ -63,7 +63,8 @@ type ModelCheckpoint struct {
 }
 
 // OnTrainBegin checks the settings (the Filepath fields against the logged
-// names, and the monitored name with SaveBestOnly).
+// names, its folder, and the monitored name with SaveBestOnly), so that a
+// mistake shows before the first epoch rather than after it.
 func (c *ModelCheckpoint) OnTrainBegin(m *model.Model, p model.FitParams) error {
 	if c.Filepath == "" {
 		return fmt.Errorf("callbacks: ModelCheckpoint: Filepath is empty")
@@ -86,6 +87,11 @@ func (c *ModelCheckpoint) OnTrainBegin(m *model.Model, p model.FitParams) error 
 	}
 	if _, err := formatPath(c.Filepath, 1, logs); err != nil {
 		return fmt.Errorf("callbacks: ModelCheckpoint filepath %q: %w", c.Filepath, err)
+	}
+	if dir := filepath.Dir(c.Filepath); !strings.ContainsAny(dir, "{}") {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("callbacks: ModelCheckpoint filepath %q: folder %s does not exist", c.Filepath, dir)
+		}
 	}
 	mon, err := newMonitor("ModelCheckpoint", c.Monitor, c.Mode, p.Metrics)
 	if err != nil && c.SaveBestOnly {

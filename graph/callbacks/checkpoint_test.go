@@ -140,6 +140,7 @@ func TestModelCheckpointWriters(t *testing.T) {
 		{ModelCheckpoint{Filepath: "x.golstm", Period: -1}, "period -1"},
 		{ModelCheckpoint{Filepath: "x.golstm", SaveBestOnly: true}, `monitors "val_loss"`},
 		{ModelCheckpoint{}, "Filepath is empty"},
+		{ModelCheckpoint{Filepath: filepath.Join(dir, "none", "x.golstm")}, "none does not exist"},
 	} {
 		if err := c.c.OnTrainBegin(m, params("loss")); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want %q", c.c.Filepath, err, c.want)
