@@ -40,6 +40,8 @@ func (t *TerminateOnNaN) Found() (epoch, batch int, ok bool) { return t.epoch, t
 // LambdaCallback is a callback made of functions, as Keras'
 // LambdaCallback: each field, when not nil, is called for its hook.
 type LambdaCallback struct {
+	// Each function is called by the hook of its name (see
+	// model.Callback); a nil one does nothing.
 	OnTrainBeginFunc func(m *model.Model, p model.FitParams) error
 	OnEpochBeginFunc func(m *model.Model, epoch int) error
 	OnBatchBeginFunc func(m *model.Model, batch int, logs map[string]float64) error
