@@ -70,7 +70,12 @@ func NewSequential(dt tensor.Dtype, layers ...graph.Layer) (*Model, error) {
 
 // New returns the functional model of dtype dt that maps the input nodes
 // inputs (made by Input) to the nodes outputs, built: every layer on the
-// way is built for the shapes that reach it, in topological order. It is an
+// way is built for the shapes that reach it, in topological order. A layer
+// that already has weights (built by another model, or by Load) keeps them,
+// as a Keras layer is built once: the inference models of a seq2seq network
+// are made of the trained model's layers (and may use its nodes); such a
+// layer is checked against the new shapes on a copy built from its Config.
+// It is an
 // error, naming the nodes and layers concerned, when a node was wired
 // wrongly (see Apply and Output), an output depends on an input that is not
 // among inputs, an input reaches no output, a layer gets shapes it does not
@@ -206,7 +211,8 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 	// Each layer once, unique names.
 	var layers []graph.Layer
 	byName := map[string]graph.Layer{}
-	built := map[graph.Layer][][]int{}
+	built := map[graph.Layer][][]int{}    // input shapes of each layer's first application
+	builtOut := map[graph.Layer][][]int{} // and its output shapes
 	for _, a := range apps {
 		if o, ok := byName[a.layer.Name()]; ok && o != a.layer {
 			return fmt.Errorf("model: two different layers are named %q: names must be unique", a.layer.Name())
@@ -225,17 +231,30 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 		for i, x := range a.in {
 			shapes[i] = x.shape
 		}
+		var outShapes [][]int
 		if first, ok := built[a.layer]; ok {
 			if err := sameShapes(first, shapes); err != nil {
 				return fmt.Errorf("model: layer %s applied again to %s: %w", a.layer.Name(), nodeNames(a.in), err)
 			}
+			outShapes = builtOut[a.layer]
+		} else if len(a.layer.Params()) > 0 {
+			// Built before, by another model or by Load: its weights are
+			// kept, as a Keras layer is built once (a seq2seq network's
+			// inference models reuse the trained layers).
+			s, err := checkBuilt(a.layer, shapes, m.dt)
+			if err != nil {
+				return err
+			}
+			outShapes = s
+			built[a.layer] = shapes
 		} else {
 			if err := a.layer.Build(shapes, m.dt); err != nil {
 				return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", a.layer.Name(), a.layer.Type(), formatShapes(shapes), err)
 			}
 			built[a.layer] = shapes
+			outShapes = a.layer.OutputShapes()
 		}
-		outShapes := a.layer.OutputShapes()
+		builtOut[a.layer], a.shapes = outShapes, outShapes
 		for i, o := range a.outs {
 			if i < len(outShapes) {
 				o.shape = append([]int(nil), outShapes[i]...)
@@ -278,13 +297,56 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 	return nil
 }
 
+// checkBuilt checks that l, a layer that already has weights, takes inputs
+// of the given shapes in dtype dt, without building it again (Build would
+// draw new weights): it builds a copy of l from its Config through the
+// layer registry for those shapes and requires the copy's weights to have
+// the names, shapes and dtype of l's. It returns the output shapes for
+// those inputs (the copy's). A layer whose type is not registered cannot be
+// copied: it is taken as it is, with its own output shapes.
+func checkBuilt(l graph.Layer, shapes [][]int, dt tensor.Dtype) ([][]int, error) {
+	cfg, err := l.Config()
+	if err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s): config: %w", l.Name(), l.Type(), err)
+	}
+	if _, err := graph.LookupLayer(l.Type()); err != nil {
+		return l.OutputShapes(), nil
+	}
+	c, err := graph.NewLayer(l.Type(), l.Name(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s): %w", l.Name(), l.Type(), err)
+	}
+	if err := c.Build(shapes, dt); err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s), already built, applied to inputs %s: %w", l.Name(), l.Type(), formatShapes(shapes), err)
+	}
+	have, want := l.Params(), c.Params()
+	mismatch := len(have) != len(want)
+	for i := 0; !mismatch && i < len(have); i++ {
+		mismatch = have[i].Name != want[i].Name || !have[i].Value.Shape().Eq(want[i].Value.Shape()) || have[i].Value.Dtype() != want[i].Value.Dtype()
+	}
+	if mismatch {
+		return nil, fmt.Errorf("model: layer %s (%s), already built with weights %s, applied to inputs %s in %v, which need weights %s",
+			l.Name(), l.Type(), describeParams(have), formatShapes(shapes), dt, describeParams(want))
+	}
+	return c.OutputShapes(), nil
+}
+
+// describeParams lists weights as name dtype(shape).
+func describeParams(ps []*graph.Param) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = fmt.Sprintf("%s %v%v", p.Name, p.Value.Dtype(), []int(p.Value.Shape()))
+	}
+	return strings.Join(s, ", ")
+}
+
 // checkIndex checks that a used node is an output the layer has (Output
 // hands out any index).
 func checkIndex(n *Node) error {
 	if n.app == nil {
 		return nil
 	}
-	if k := len(n.app.layer.OutputShapes()); n.index >= k {
+	if k := len(n.app.shapes); n.index >= k {
 		return fmt.Errorf("model: %s: layer %s (%s) has %d outputs", n.Name(), n.app.layer.Name(), n.app.layer.Type(), k)
 	}
 	return nil
@@ -433,7 +495,7 @@ func (m *Model) Summary() string {
 		}
 		for _, a := range m.apps {
 			var shapes []string
-			for _, s := range a.layer.OutputShapes() {
+			for _, s := range a.shapes {
 				shapes = append(shapes, graph.FormatShape(s))
 			}
 			shape := strings.Join(shapes, ", ")
