@@ -464,18 +464,6 @@ func (m *Model) SetProgramCacheSize(n int) error {
 // values and, for a functional model, the nodes each application is
 // connected to.
 func (m *Model) Summary() string {
-	var b strings.Builder
-	width := 65
-	if !m.sequential {
-		width = 98
-	}
-	line := strings.Repeat("_", width) + "\n"
-	b.WriteString(line)
-	fmt.Fprintf(&b, "%-30s %-22s %10s", "Layer (type)", "Output Shape", "Param #")
-	if !m.sequential {
-		fmt.Fprintf(&b, "   %s", "Connected to")
-	}
-	b.WriteString("\n" + strings.Repeat("=", width) + "\n")
 	count := func(l graph.Layer) int {
 		n := 0
 		for _, p := range l.Params() {
@@ -483,14 +471,20 @@ func (m *Model) Summary() string {
 		}
 		return n
 	}
+	type row struct {
+		name, shape string
+		params      int
+		connected   string
+	}
+	var rows []row
 	if !m.built {
 		for _, l := range m.layers {
-			fmt.Fprintf(&b, "%-30s %-22s %10d\n", l.Name()+" ("+l.Type()+")", "(unbuilt)", count(l))
+			rows = append(rows, row{l.Name() + " (" + l.Type() + ")", "(unbuilt)", count(l), ""})
 		}
 	} else {
 		if !m.sequential {
 			for _, in := range m.inputs {
-				fmt.Fprintf(&b, "%-30s %-22s %10d\n", in.name+" (InputLayer)", graph.FormatShape(in.shape), 0)
+				rows = append(rows, row{in.name + " (InputLayer)", graph.FormatShape(in.shape), 0, ""})
 			}
 		}
 		for _, a := range m.apps {
@@ -502,12 +496,34 @@ func (m *Model) Summary() string {
 			if len(shapes) > 1 {
 				shape = "[" + shape + "]"
 			}
-			fmt.Fprintf(&b, "%-30s %-22s %10d", a.layer.Name()+" ("+a.layer.Type()+")", shape, count(a.layer))
-			if !m.sequential {
-				fmt.Fprintf(&b, "   %s", nodeNames(a.in))
-			}
-			b.WriteString("\n")
+			rows = append(rows, row{a.layer.Name() + " (" + a.layer.Type() + ")", shape, count(a.layer), nodeNames(a.in)})
 		}
+	}
+	// Keras' column widths, widened where a name or shape is longer (the
+	// shapes of an LSTM with return_state), so that the columns stay
+	// aligned.
+	nameW, shapeW := 30, 22
+	for _, r := range rows {
+		nameW, shapeW = max(nameW, len(r.name)), max(shapeW, len(r.shape))
+	}
+	width := 65 + nameW - 30 + shapeW - 22
+	if !m.sequential {
+		width += 33
+	}
+	line := strings.Repeat("_", width) + "\n"
+	var b strings.Builder
+	b.WriteString(line)
+	fmt.Fprintf(&b, "%-*s %-*s %10s", nameW, "Layer (type)", shapeW, "Output Shape", "Param #")
+	if !m.sequential {
+		fmt.Fprintf(&b, "   %s", "Connected to")
+	}
+	b.WriteString("\n" + strings.Repeat("=", width) + "\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s %-*s %10d", nameW, r.name, shapeW, r.shape, r.params)
+		if r.connected != "" {
+			fmt.Fprintf(&b, "   %s", r.connected)
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "%sTotal params: %d\n%s", strings.Repeat("=", width)+"\n", m.CountParams(), line)
 	return b.String()

@@ -187,3 +187,29 @@ func TestReuseTrainedLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryColumnsAligned: the shapes of a layer with several outputs
+// (an LSTM with return_state) are longer than Keras' column; the column
+// widens so that every row's parameter count ends at the same place.
+func TestSummaryColumnsAligned(t *testing.T) {
+	x := Input("x", graph.None, 3)
+	seq := Apply(newLSTM(t, "encoder", 16, true, true, 1), x)
+	m, err := New(tensor.Float64, []*Node{x}, []*Node{Apply(dense(t, "d", 2, "linear", 2), seq.Output(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Summary()
+	if !strings.Contains(s, "[(None, None, 16), (None, 16), (None, 16)]") {
+		t.Fatalf("summary lacks the LSTM's shapes:\n%s", s)
+	}
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	end := strings.Index(lines[1], "Param #") + len("Param #")
+	for _, l := range lines[3:6] { // x, encoder, d
+		if len(l) < end || l[end-1] < '0' || l[end-1] > '9' || (len(l) > end && l[end] != ' ') {
+			t.Errorf("row %q: its parameter count does not end at column %d:\n%s", l, end, s)
+		}
+	}
+	if w := len(lines[0]); w != len(lines[len(lines)-1]) || w < len(lines[4]) {
+		t.Errorf("rule of %d characters for rows of up to %d:\n%s", w, len(lines[4]), s)
+	}
+}
