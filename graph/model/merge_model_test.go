@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/json"
-	"math"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
@@ -42,33 +41,7 @@ func TestMergeModelFiniteDifferences(t *testing.T) {
 	xs := []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{3, 4, 2}, randValues(24, 11)),
 		graph.NewTensor(tensor.Float64, []int{3, 3}, randValues(9, 12))}
 	ys := []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{3, 2}, randValues(6, 13))}
-	_, g := grads(t, m, xs, ys)
-	lossAt := func() float64 {
-		_, v, err := m.evaluate(xs, ys, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v[0]
-	}
-	const h, tol = 1e-6, 1e-7
-	checked := 0
-	for i, p := range m.Params() {
-		vals := p.Value.Data().([]float64)
-		for j := 0; j < len(vals); j += 2 {
-			old := vals[j]
-			vals[j] = old + h
-			up := lossAt()
-			vals[j] = old - h
-			dn := lossAt()
-			vals[j] = old
-			fd := (up - dn) / (2 * h)
-			if math.Abs(fd-g[i][j]) > tol*math.Max(1, math.Abs(fd)) {
-				t.Errorf("d loss / d %s[%d] = %v, finite difference %v", p.Name, j, g[i][j], fd)
-			}
-			checked++
-		}
-	}
-	if checked < 60 {
+	if checked := checkFiniteDifferences(t, m, xs, ys, 2); checked < 60 {
 		t.Fatalf("checked only %d weights", checked)
 	}
 }

@@ -245,8 +245,13 @@ func (nw *Network) Decode(questions []string, batchSize int) ([]string, error) {
 		}
 		p := graph.Float64s(res[0])
 		for i := range prev {
-			prev[i] = argmax(p[i*k : (i+1)*k])
-			out[i] = append(out[i], nw.Answers.Char(prev[i]))
+			s, err := nw.Answers.Decode(p[i*k : (i+1)*k]) // the most probable character
+			if err != nil {
+				return nil, err
+			}
+			c := []rune(s)[0]
+			prev[i], _ = nw.Answers.Index(c)
+			out[i] = append(out[i], c)
 		}
 		h, c = res[1], res[2]
 	}
@@ -268,14 +273,4 @@ func (nw *Network) order(answer string) string {
 	b := []byte(digits)
 	slices.Reverse(b)
 	return string(b) + answer[len(digits):]
-}
-
-func argmax(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }
