@@ -496,7 +496,11 @@ func (m *Model) Summary() string {
 			if len(shapes) > 1 {
 				shape = "[" + shape + "]"
 			}
-			rows = append(rows, row{a.layer.Name() + " (" + a.layer.Type() + ")", shape, count(a.layer), nodeNames(a.in)})
+			r := row{a.layer.Name() + " (" + a.layer.Type() + ")", shape, count(a.layer), ""}
+			if !m.sequential {
+				r.connected = nodeNames(a.in)
+			}
+			rows = append(rows, r)
 		}
 	}
 	// Keras' column widths, widened where a name or shape is longer (the

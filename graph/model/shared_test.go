@@ -209,6 +209,17 @@ func TestSummaryColumnsAligned(t *testing.T) {
 			t.Errorf("row %q: its parameter count does not end at column %d:\n%s", l, end, s)
 		}
 	}
+	// A Sequential model's summary has no connections: each row ends with
+	// its parameter count.
+	seqModel, _ := NewSequential(tensor.Float64, newLSTM(t, "l", 2, false, false, 1), dense(t, "d2", 1, "linear", 2))
+	if err := seqModel.Build(graph.None, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(seqModel.Summary(), "\n") {
+		if strings.HasPrefix(l, "l (LSTM)") && !strings.HasSuffix(l, " 48") || strings.Contains(l, "Connected") || strings.HasPrefix(l, "d2 (Dense)") && !strings.HasSuffix(l, " 3") {
+			t.Errorf("Sequential summary row %q", l)
+		}
+	}
 	if w := len(lines[0]); w != len(lines[len(lines)-1]) || w < len(lines[4]) {
 		t.Errorf("rule of %d characters for rows of up to %d:\n%s", w, len(lines[4]), s)
 	}
