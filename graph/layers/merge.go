@@ -346,8 +346,14 @@ func (m *Merge) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, 
 		return nil, err
 	}
 	shapes := make([]tensor.Shape, len(xs))
+	sizes := make([][]int, len(xs)) // per sample
 	for i, x := range xs {
 		shapes[i] = x.Shape().Clone()
+		sizes[i] = shapes[i][1:]
+	}
+	// Sizes given as graph.None at Build must still broadcast.
+	if _, err := broadcastShapes(sizes); err != nil {
+		return nil, fmt.Errorf("layers: %s %s: %w", m.Type(), m.name, err)
 	}
 	// Keras' expand_dims at axis 1: a shorter input gets leading axes of
 	// size 1 after the batch.
@@ -373,6 +379,14 @@ func (c *Concatenate) Forward(in, masks []*tensor.Dense, training bool) (*graph.
 	xs, err := c.inputs("Concatenate", c.cfg.Name, in)
 	if err != nil {
 		return nil, err
+	}
+	// Sizes given as graph.None at Build must still agree.
+	for _, x := range xs[1:] {
+		for k, d := range x.Shape() {
+			if k != c.axis+1 && d != xs[0].Shape()[k] {
+				return nil, fmt.Errorf("layers: Concatenate %s: inputs of shapes %v and %v: sizes differ on axis %d: want equal sizes except on the concatenation axis %d", c.cfg.Name, []int(xs[0].Shape()), []int(x.Shape()), k, c.axis+1)
+			}
+		}
 	}
 	mask, err := c.mask(xs, masks)
 	if err != nil {

@@ -411,12 +411,21 @@ func TestMergeErrors(t *testing.T) {
 		{[]*tensor.Dense{x, x}, []*tensor.Dense{mask(2, 2, 1, 1, 1, 1)}, "mask 0 of shape [2 2] for an input of shape [2 3 2]: want (batch, timesteps)"},
 		{[]*tensor.Dense{x, x}, []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{2, 3}, nil)}, "mask 0: graph: mask of dtype float64"},
 		{[]*tensor.Dense{x, x}, []*tensor.Dense{nil, nil, nil}, "3 masks for 2 inputs"},
+		{[]*tensor.Dense{x, graph.NewTensor(tensor.Float64, []int{2, 4, 2}, nil)}, nil, "inputs of shapes (None, 3, 2), (None, 4, 2) do not broadcast together: axis 1 has sizes 3 and 4"},
 	}
 	for _, c := range forwards {
 		_, err := a.Forward(c.in, c.masks, false)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Forward: error %v, want one containing %q", err, c.want)
 		}
+	}
+	cat, _ := NewConcatenate(ConcatenateConfig{Name: "cat", Axis: -1})
+	if err := cat.Build([][]int{{graph.None, 2}, {graph.None, 3}}, tensor.Float64); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.Forward([]*tensor.Dense{x, graph.NewTensor(tensor.Float64, []int{2, 4, 3}, nil)}, nil, false); err == nil ||
+		!strings.Contains(err.Error(), "Concatenate cat: inputs of shapes [2 3 2] and [2 4 3]: sizes differ on axis 1") {
+		t.Errorf("Concatenate of other timesteps: %v", err)
 	}
 	p, _ := a.Forward([]*tensor.Dense{x, x}, nil, true)
 	if _, err := p.Backward([]*tensor.Dense{graph.NewTensor(tensor.Float64, []int{2, 3, 3}, nil)}, nil); err == nil || !strings.Contains(err.Error(), "output gradient float64 of shape [2 3 3]: want float64 of shape [2 3 2]") {
