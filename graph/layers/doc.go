@@ -6,4 +6,8 @@
 //
 // A layer's computation is a compiled Gorgonia graph; its gradients come
 // from Gorgonia's autodiff of that graph.
+//
+// The merge layers join the branches of a functional model (package
+// model): Add, Subtract, Multiply, Average, Maximum and Minimum (type
+// Merge, element-wise with Keras 2.2.4's broadcasting) and Concatenate.
 package layers
