@@ -26,7 +26,7 @@ func MaskValues(m *tensor.Dense) ([]bool, error) {
 	if m == nil {
 		return nil, fmt.Errorf("graph: mask is nil")
 	}
-	if m.IsView() {
+	if m.IsMaterializable() {
 		m = m.Materialize().(*tensor.Dense)
 	}
 	out := make([]bool, m.Shape().TotalSize())

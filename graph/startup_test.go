@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -47,5 +48,45 @@ func TestFloat64sView(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("Float64s(view) = %v, want %v", got, want)
 		}
+	}
+}
+
+// TestTransposeIsAView: a tensor transposed with T() (whose data is not
+// moved until Transpose: IsView is false, IsMaterializable true) reads as
+// its transposed values through every helper that takes views.
+func TestTransposeIsAView(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tr := NewTensor(dt, []int{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+		if err := tr.T(); err != nil {
+			t.Fatal(err)
+		}
+		want := []float64{1, 4, 2, 5, 3, 6}
+		if got := Float64s(tr); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v: Float64s of a transpose %v, want %v", dt, got, want)
+		}
+		if got := Float64s(Contiguous(tr)); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v: Contiguous of a transpose %v, want %v", dt, got, want)
+		}
+		dst := NewTensor(tensor.Float64, []int{3, 2}, nil)
+		CopyInto(dst, tr)
+		if got := Float64s(dst); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v: CopyInto from a transpose %v, want %v", dt, got, want)
+		}
+		sum := NewTensor(dt, []int{3, 2}, []float64{1, 1, 1, 1, 1, 1})
+		AddInto(sum, tr)
+		if got := Float64s(sum); fmt.Sprint(got) != "[2 5 3 6 4 7]" {
+			t.Errorf("%v: AddInto of a transpose %v, want [2 5 3 6 4 7]", dt, got)
+		}
+	}
+	m := NewMask(2, 3, []bool{true, true, true, false, false, false})
+	if err := m.T(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := MaskValues(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[true false true false true false]" {
+		t.Errorf("MaskValues of a transpose %v", got)
 	}
 }

@@ -55,7 +55,7 @@ func NewTensor(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
 // tensor or a Gorgonia scalar value (*G.F64, *G.F32).
 // It panics if t is not float32 or float64.
 func Float64s(t G.Value) []float64 {
-	if d, ok := t.(*tensor.Dense); ok && d.IsView() {
+	if d, ok := t.(*tensor.Dense); ok && d.IsMaterializable() {
 		// A view's Data is its backing array from the view's start.
 		t = d.Materialize().(*tensor.Dense)
 	}
@@ -103,7 +103,7 @@ func CopyInto(dst, src *tensor.Dense) {
 	if dst.Shape().TotalSize() != src.Shape().TotalSize() {
 		panic(fmt.Sprintf("graph: CopyInto of %v values into %v", src.Shape(), dst.Shape()))
 	}
-	if !src.IsView() && dst.Dtype() == src.Dtype() {
+	if !src.IsMaterializable() && dst.Dtype() == src.Dtype() {
 		switch s := src.Data().(type) {
 		case []float64:
 			copy(dst.Data().([]float64), s)
@@ -126,13 +126,14 @@ func CopyInto(dst, src *tensor.Dense) {
 	}
 }
 
-// AddInto adds src to dst element-wise (dst += src); both have the same
-// dtype, float32 or float64, and size, and src is not a view. It panics
-// otherwise: a programmer error.
+// AddInto adds src to dst element-wise (dst += src, row-major); both have
+// the same dtype, float32 or float64, and size; src may be a view, dst is
+// not. It panics otherwise: a programmer error.
 func AddInto(dst, src *tensor.Dense) {
-	if dst.Shape().TotalSize() != src.Shape().TotalSize() || src.IsView() {
+	if dst.Shape().TotalSize() != src.Shape().TotalSize() || dst.IsMaterializable() {
 		panic(fmt.Sprintf("graph: AddInto of %v values into %v", src.Shape(), dst.Shape()))
 	}
+	src = Contiguous(src)
 	switch d := dst.Data().(type) {
 	case []float64:
 		s := src.Data().([]float64)
@@ -150,10 +151,12 @@ func AddInto(dst, src *tensor.Dense) {
 }
 
 // Contiguous returns t itself, or a row-major copy of it when t is a view (a
-// slice, a transpose), whose backing array does not hold its values in
-// order: layers read a tensor's backing array only through Contiguous.
+// slice, a transpose, also one not yet moved by Transpose: tensor's
+// IsMaterializable, not only IsView), whose backing array does not hold its
+// values in order: layers read a tensor's backing array only through
+// Contiguous.
 func Contiguous(t *tensor.Dense) *tensor.Dense {
-	if t.IsView() {
+	if t.IsMaterializable() {
 		return t.Materialize().(*tensor.Dense)
 	}
 	return t
