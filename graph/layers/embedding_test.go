@@ -12,16 +12,23 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func testEmbedding(t *testing.T, cfg EmbeddingConfig, inShape []int, dt tensor.Dtype) *Embedding {
+// built returns l, made with error err, built for one input of per-sample
+// shape inShape in dt.
+func built[L graph.Layer](t *testing.T, l L, err error, inShape []int, dt tensor.Dtype) L {
 	t.Helper()
-	e, err := NewEmbedding(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Build([][]int{inShape}, dt); err != nil {
+	if err := l.Build([][]int{inShape}, dt); err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return l
+}
+
+func testEmbedding(t *testing.T, cfg EmbeddingConfig, inShape []int, dt tensor.Dtype) *Embedding {
+	t.Helper()
+	e, err := NewEmbedding(cfg)
+	return built(t, e, err, inShape, dt)
 }
 
 func ints(shape []int, v ...int32) *tensor.Dense {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/golstm/golstm/graph"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -161,47 +160,22 @@ func (m *Masking) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass
 		}
 	}
 	s := graph.NewTensor(x.Dtype(), xs, scale)
-	key := keyOf(x)
-	if key.rank > len(key.dims) {
-		return nil, fmt.Errorf("layers: Masking %s: input of rank %d: at most %d supported", m.cfg.Name, key.rank, len(key.dims))
-	}
-	dg, put, err := m.progs.Get(key)
+	y, err := scaled(m.progs, x, s)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Masking %s: %w", m.cfg.Name, err)
 	}
-	defer put()
-	dg.y = nil // a fresh value the caller owns
-	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, s); err != nil {
-		return nil, fmt.Errorf("layers: Masking %s: %w", m.cfg.Name, err)
-	}
 	pass := &graph.Pass{
-		Outputs: []*tensor.Dense{dg.y.(*tensor.Dense)},
+		Outputs: []*tensor.Dense{y},
 		Masks:   []*tensor.Dense{tensor.New(tensor.WithShape(xs[:len(xs)-1]...), tensor.WithBacking(keep))},
 	}
 	if training {
 		pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
-			return m.backward(key, s, dOut)
+			dx, err := scaledGrad(m.progs, s, dOut)
+			if err != nil {
+				return nil, fmt.Errorf("layers: Masking %s: %w", m.cfg.Name, err)
+			}
+			return []*tensor.Dense{dx}, nil
 		}
 	}
 	return pass, nil
-}
-
-// backward returns dy ⊙ m for a training Forward's mask scale s.
-func (m *Masking) backward(key tensorKey, s *tensor.Dense, dOut []*tensor.Dense) ([]*tensor.Dense, error) {
-	if len(dOut) != 1 || dOut[0] == nil {
-		return []*tensor.Dense{graph.NewTensor(s.Dtype(), s.Shape(), nil)}, nil
-	}
-	dy := graph.Contiguous(dOut[0])
-	if !dy.Shape().Eq(s.Shape()) || dy.Dtype() != s.Dtype() {
-		return nil, fmt.Errorf("layers: Masking %s: gradient of shape %v %v for a forward of %v %v", m.cfg.Name, dy.Shape(), dy.Dtype(), s.Shape(), s.Dtype())
-	}
-	dg, put, err := m.progs.Get(key)
-	if err != nil {
-		return nil, fmt.Errorf("layers: Masking %s: %w", m.cfg.Name, err)
-	}
-	defer put()
-	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, s, dy); err != nil {
-		return nil, fmt.Errorf("layers: Masking %s: %w", m.cfg.Name, err)
-	}
-	return []*tensor.Dense{dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense)}, nil
 }

@@ -15,13 +15,7 @@ import (
 func testMasking(t *testing.T, value float64, inShape []int, dt tensor.Dtype) *Masking {
 	t.Helper()
 	m, err := NewMasking(MaskingConfig{MaskValue: value})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Build([][]int{inShape}, dt); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return built(t, m, err, inShape, dt)
 }
 
 // TestMaskingForward: a step is masked when all its features equal
