@@ -71,32 +71,37 @@ func (l *LSTM) OutputShapes() [][]int {
 	return out
 }
 
-// Forward runs Call on in[0], with in[1] and in[2] as the initial state
-// when given, and returns the outputs of OutputShapes. With
-// ReturnSequences the output keeps the input's mask.
+// Forward runs the layer on in[0], with in[1] and in[2] as the initial
+// state when given, and returns the outputs of OutputShapes. masks[0], the
+// input's mask, makes the layer skip the padded steps (CallOptions.Mask);
+// masks of the initial states are ignored, as in Keras. As Keras 2.2.4's
+// RNN.compute_mask: with ReturnSequences the output carries the input's
+// mask (as given, also with GoBackwards, whose output is in processing
+// order), without it none; the states carry none. Each Forward keeps its
+// own record, so a layer applied twice in a model differentiates each
+// application.
 func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 3 {
 		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
 	}
-	for _, mk := range masks {
-		if mk != nil {
-			return nil, fmt.Errorf("lstm: layer %q: masks are not supported yet", l.cfg.Name)
-		}
-	}
-	opt := CallOptions{Training: training}
+	opt := CallOptions{Training: training, Mask: firstMask(masks)}
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
-	out, err := l.Call(in[0], opt)
+	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
 	}
-	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: l.actVal}
+	l.actVal = rec.actVal
+	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: rec.actVal}
 	if l.cfg.ReturnState {
 		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
+	if opt.Mask != nil && l.cfg.ReturnSequences {
+		p.Masks = make([]*tensor.Dense, len(p.Outputs))
+		p.Masks[0] = opt.Mask
+	}
 	if training {
-		rec := l.last
 		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
 			d := Outputs{}
 			for i, g := range dOut {
@@ -109,8 +114,7 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 					d.C = g
 				}
 			}
-			l.last = rec
-			g, err := l.vjp(d, len(needIn) == 0 || needIn[0])
+			g, err := l.vjpRecord(rec, d, len(needIn) == 0 || needIn[0])
 			if err != nil {
 				return nil, err
 			}
@@ -127,6 +131,14 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 		}
 	}
 	return p, nil
+}
+
+// firstMask returns the mask of the first input (the sequence), or nil.
+func firstMask(masks []*tensor.Dense) *tensor.Dense {
+	if len(masks) == 0 {
+		return nil
+	}
+	return masks[0]
 }
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).
