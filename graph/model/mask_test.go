@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/lstm"
 
 	"gorgonia.org/tensor"
 )
@@ -164,92 +166,197 @@ func checkFiniteDifferences(t *testing.T, m *Model, xs, ys []*tensor.Dense, tol 
 	}
 }
 
+// recurrent returns an LSTM config of 3 units and a bias drawn from
+// U(-0.5, 0.5), so that padded steps run would show.
+func recurrent(name string, seq, unroll bool, seed uint64) lstm.Config {
+	c := lstm.Default(3)
+	c.Name, c.ReturnSequences, c.Unroll, c.Seed = name, seq, unroll, seed
+	c.BiasInitializer, _ = graph.RandomUniform(-0.5, 0.5)
+	return c
+}
+
+// seqModel returns a model of the given kind for padded sequences, with
+// the number of features a step of its input has (0: ids) and whether its
+// output is a sequence (and so carries the mask to the loss):
+//
+//	masking   Masking → Dense(3, tanh) → Dense(2), per step
+//	embedding Embedding(9, 3, mask_zero) → Dense(2, tanh), per step
+//	lstm      Masking → LSTM(3) → Dense(2)
+//	lstm_seq  Embedding(mask_zero) → LSTM(3, return_sequences) → Dense(2)
+//	bidi      Embedding(mask_zero) → Bidirectional(LSTM(3), concat) → Dense(2)
+//	bidi_seq  Masking → Bidirectional(LSTM(3, return_sequences), sum) → Dense(2)
+func seqModel(t *testing.T, kind string, dt tensor.Dtype, unroll bool) (m *Model, feat int, seqOut bool) {
+	t.Helper()
+	switch kind {
+	case "masking":
+		return maskingModel(t, dt), 2, true
+	case "embedding":
+		return embeddingModel(t, dt), 0, true
+	}
+	var ls []graph.Layer
+	if kind == "lstm_seq" || kind == "bidi" {
+		c := layers.EmbeddingDefaults(9, 3)
+		c.Name, c.MaskZero, c.Seed = "embedding", true, 3
+		e, err := layers.NewEmbedding(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, feat = append(ls, e), 0
+	} else {
+		mk, err := layers.NewMasking(layers.MaskingConfig{Name: "masking"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, feat = append(ls, mk), 2
+	}
+	seqOut = strings.HasSuffix(kind, "_seq")
+	switch kind {
+	case "lstm", "lstm_seq":
+		l, err := lstm.New(recurrent("lstm", seqOut, unroll, 5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+	case "bidi", "bidi_seq":
+		bc := lstm.DefaultBidirectional(recurrent("lstm", seqOut, unroll, 5))
+		bc.Name = "bidirectional"
+		if seqOut {
+			bc.MergeMode = lstm.MergeSum
+		}
+		b, err := lstm.NewBidirectional(bc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, b)
+	default:
+		t.Fatalf("unknown model kind %q", kind)
+	}
+	ls = append(ls, dense(t, "out", 2, "linear", 6))
+	m, err := NewSequential(dt, ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("mse", &testSGD{lr: 0.1}, "mae"); err != nil {
+		t.Fatal(err)
+	}
+	return m, feat, seqOut
+}
+
 // TestPaddedBatchEqualsAlone: a batch of sequences of different lengths,
 // padded before or after, gives each sample the predictions it gets run
-// alone at its true length; the batch loss is the step-weighted mean of
-// the samples' losses, Σ L_i·loss_i / Σ L_i, and so are the gradients.
-// For a model with Masking and one with Embedding(mask_zero), in both
-// dtypes.
+// alone at its true length, for models with Masking, Embedding(mask_zero),
+// LSTM and Bidirectional, in both unroll modes and both dtypes. The batch
+// loss and every weight gradient are those of the samples alone, averaged
+// as the loss does: over the real steps (Σ L_i·loss_i / Σ L_i) for a
+// sequence output, which carries the mask, and over the samples for a last
+// output.
 func TestPaddedBatchEqualsAlone(t *testing.T) {
 	lengths := []int{5, 2, 4}
 	const steps = 5
-	for _, kind := range []string{"masking", "embedding"} {
-		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-			tol := 1e-12
-			if dt == tensor.Float32 {
-				tol = 2e-6
+	for _, kind := range []string{"masking", "embedding", "lstm", "lstm_seq", "bidi", "bidi_seq"} {
+		for _, unroll := range []bool{false, true} {
+			if (kind == "masking" || kind == "embedding") && unroll {
+				continue
 			}
-			for _, pre := range []bool{false, true} {
-				name := fmt.Sprintf("%s/%v/pre=%t", kind, dt, pre)
-				m, feat := maskingModel(t, dt), 2
-				if kind == "embedding" {
-					m, feat = embeddingModel(t, dt), 1
+			for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+				tol := 1e-12
+				if dt == tensor.Float32 {
+					tol = 1e-5
 				}
-				var seqs, ys [][]float64
-				for i, n := range lengths {
-					s := randValues(n*feat, uint64(30+i))
-					if kind == "embedding" {
-						for j := range s {
-							s[j] = float64(1 + int(4*(s[j]+1))) // ids 1..8
-						}
-					}
-					seqs = append(seqs, s)
-					ys = append(ys, randValues(n*2, uint64(40+i)))
+				for _, pre := range []bool{false, true} {
+					name := fmt.Sprintf("%s/unroll=%t/%v/pre=%t", kind, unroll, dt, pre)
+					m, feat, seqOut := seqModel(t, kind, dt, unroll)
+					checkPadded(t, name, m, dt, feat, seqOut, lengths, steps, pre, tol)
 				}
-				x, y := padded(dt, seqs, feat, steps, pre), padded(dt, ys, 2, steps, pre)
-				if kind == "embedding" {
-					x.Reshape(len(lengths), steps)
-				}
-				p, err := m.Predict(x, 3)
-				if err != nil {
-					t.Fatal(err)
-				}
-				batchLoss, batchGrads := grads(t, m, []*tensor.Dense{x}, []*tensor.Dense{y})
-				pv := graph.Float64s(p)
-				wantLoss, total := 0.0, 0
-				wantGrads := make([][]float64, len(batchGrads))
-				for i, n := range lengths {
-					xi := graph.NewTensor(dt, []int{1, n, feat}, seqs[i])
-					if kind == "embedding" {
-						xi.Reshape(1, n)
-					}
-					yi := graph.NewTensor(dt, []int{1, n, 2}, ys[i])
-					alone, err := m.Predict(xi, 1)
-					if err != nil {
-						t.Fatal(err)
-					}
-					off := i * steps * 2
-					if pre {
-						off += (steps - n) * 2
-					}
-					for j, v := range graph.Float64s(alone) {
-						if math.Abs(pv[off+j]-v) > tol {
-							t.Fatalf("%s: sample %d step %d: batch %v, alone %v", name, i, j/2, pv[off+j], v)
-						}
-					}
-					l, g := grads(t, m, []*tensor.Dense{xi}, []*tensor.Dense{yi})
-					wantLoss += float64(n) * l
-					total += n
-					for k := range g {
-						if wantGrads[k] == nil {
-							wantGrads[k] = make([]float64, len(g[k]))
-						}
-						for j := range g[k] {
-							wantGrads[k][j] += float64(n) * g[k][j]
-						}
-					}
-				}
-				if w := wantLoss / float64(total); math.Abs(batchLoss-w) > tol*math.Max(1, w) {
-					t.Errorf("%s: batch loss %v, want %v", name, batchLoss, w)
-				}
-				for k := range wantGrads {
-					for j := range wantGrads[k] {
-						w := wantGrads[k][j] / float64(total)
-						if math.Abs(batchGrads[k][j]-w) > tol*math.Max(1, math.Abs(w)) {
-							t.Errorf("%s: gradient of %s[%d]: batch %v, want %v", name, m.Params()[k].Name, j, batchGrads[k][j], w)
-						}
-					}
-				}
+			}
+		}
+	}
+}
+
+// checkPadded is TestPaddedBatchEqualsAlone for one model.
+func checkPadded(t *testing.T, name string, m *Model, dt tensor.Dtype, feat int, seqOut bool, lengths []int, steps int, pre bool, tol float64) {
+	t.Helper()
+	ids := feat == 0
+	if ids {
+		feat = 1
+	}
+	var seqs, ys [][]float64
+	for i, n := range lengths {
+		s := randValues(n*feat, uint64(30+i))
+		if ids {
+			for j := range s {
+				s[j] = float64(1 + int(4*(s[j]+1))) // ids 1..8
+			}
+		}
+		seqs = append(seqs, s)
+		if seqOut {
+			ys = append(ys, randValues(n*2, uint64(40+i)))
+		} else {
+			ys = append(ys, randValues(2, uint64(40+i)))
+		}
+	}
+	x := padded(dt, seqs, feat, steps, pre)
+	if ids {
+		x.Reshape(len(lengths), steps)
+	}
+	var y *tensor.Dense
+	if seqOut {
+		y = padded(dt, ys, 2, steps, pre)
+	} else {
+		y = graph.NewTensor(dt, []int{len(lengths), 2}, slices.Concat(ys...))
+	}
+	p, err := m.Predict(x, 3)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	batchLoss, batchGrads := grads(t, m, []*tensor.Dense{x}, []*tensor.Dense{y})
+	pv := graph.Float64s(p)
+	wantLoss, total := 0.0, 0.0
+	wantGrads := make([][]float64, len(batchGrads))
+	for i, n := range lengths {
+		xi := graph.NewTensor(dt, []int{1, n, feat}, seqs[i])
+		if ids {
+			xi.Reshape(1, n)
+		}
+		yi := graph.NewTensor(dt, []int{1, len(ys[i])}, ys[i])
+		off, weight := i*2, 1.0
+		if seqOut {
+			yi.Reshape(1, n, 2)
+			off, weight = i*steps*2, float64(n)
+			if pre {
+				off += (steps - n) * 2
+			}
+		}
+		alone, err := m.Predict(xi, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, v := range graph.Float64s(alone) {
+			if math.Abs(pv[off+j]-v) > tol {
+				t.Fatalf("%s: sample %d value %d: batch %v, alone %v", name, i, j, pv[off+j], v)
+			}
+		}
+		l, g := grads(t, m, []*tensor.Dense{xi}, []*tensor.Dense{yi})
+		wantLoss += weight * l
+		total += weight
+		for k := range g {
+			if wantGrads[k] == nil {
+				wantGrads[k] = make([]float64, len(g[k]))
+			}
+			for j := range g[k] {
+				wantGrads[k][j] += weight * g[k][j]
+			}
+		}
+	}
+	if w := wantLoss / total; math.Abs(batchLoss-w) > tol*math.Max(1, w) {
+		t.Errorf("%s: batch loss %v, want %v", name, batchLoss, w)
+	}
+	for k := range wantGrads {
+		for j := range wantGrads[k] {
+			w := wantGrads[k][j] / total
+			if math.Abs(batchGrads[k][j]-w) > tol*math.Max(1, math.Abs(w)) {
+				t.Errorf("%s: gradient of %s[%d]: batch %v, want %v", name, m.Params()[k].Name, j, batchGrads[k][j], w)
+				break
 			}
 		}
 	}
@@ -357,5 +464,61 @@ func TestModelViews(t *testing.T) {
 		if !slices.Equal(graph.Float64s(p.Value), graph.Float64s(copies[i])) {
 			t.Errorf("SetWeights of a view: %s = %v, want %v", p.Name, graph.Float64s(p.Value), graph.Float64s(copies[i]))
 		}
+	}
+}
+
+// TestRecurrentModelFiniteDifferences: the weight gradients of
+// Embedding(mask_zero) → LSTM → Dense and Masking → Bidirectional(LSTM,
+// return_sequences) → Dense (masked loss), on padded batches, match
+// central finite differences of the model's loss, in both unroll modes.
+func TestRecurrentModelFiniteDifferences(t *testing.T) {
+	for _, unroll := range []bool{false, true} {
+		m, _, _ := seqModel(t, "lstm_seq", tensor.Float64, unroll)
+		x := tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]int32{3, 5, 3, 0, 0, 7, 1, 0}))
+		y := graph.NewTensor(tensor.Float64, []int{2, 4, 2}, randValues(16, 5))
+		checkFiniteDifferences(t, m, []*tensor.Dense{x}, []*tensor.Dense{y}, 1e-7)
+
+		m, _, _ = seqModel(t, "bidi_seq", tensor.Float64, unroll)
+		xf := padded(tensor.Float64, [][]float64{randValues(8, 1), randValues(4, 2)}, 2, 4, false)
+		y = graph.NewTensor(tensor.Float64, []int{2, 4, 2}, randValues(16, 6))
+		checkFiniteDifferences(t, m, []*tensor.Dense{xf}, []*tensor.Dense{y}, 1e-7)
+	}
+}
+
+// TestSharedRecurrentLayers: a Bidirectional and an LSTM each applied to
+// two inputs in one functional model (each application with its own mask
+// and its own record) have weight gradients, summed over both
+// applications, that match finite differences of the two outputs' loss.
+func TestSharedRecurrentLayers(t *testing.T) {
+	for _, unroll := range []bool{false, true} {
+		a, b := Input("a", graph.None, 2), Input("b", graph.None, 2)
+		mask, _ := layers.NewMasking(layers.MaskingConfig{Name: "masking"})
+		bc := lstm.DefaultBidirectional(recurrent("enc", true, unroll, 7))
+		bc.Name = "bi"
+		bi, err := lstm.NewBidirectional(bc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := lstm.New(recurrent("last", false, unroll, 8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := dense(t, "head", 1, "linear", 9)
+		outA := Apply(head, Apply(last, Apply(bi, Apply(mask, a))))
+		outB := Apply(head, Apply(last, Apply(bi, Apply(mask, b))))
+		m, err := New(tensor.Float64, []*Node{a, b}, []*Node{outA, outB})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.CompileMulti(CompileOptions{Losses: []string{"mse"}, LossWeights: []float64{1, 0.5}, Optimizer: &testSGD{}}); err != nil {
+			t.Fatal(err)
+		}
+		xs := []*tensor.Dense{
+			padded(tensor.Float64, [][]float64{randValues(6, 1), randValues(2, 2)}, 2, 3, false),
+			padded(tensor.Float64, [][]float64{randValues(4, 3), randValues(10, 4)}, 2, 5, true),
+		}
+		ys := []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{2, 1}, randValues(2, 5)),
+			graph.NewTensor(tensor.Float64, []int{2, 1}, randValues(2, 6))}
+		checkFiniteDifferences(t, m, xs, ys, 1e-7)
 	}
 }
