@@ -29,9 +29,10 @@
 //
 // Masks flow along the graph as in Keras: a layer's Pass carries the mask
 // of each output, which the layers it feeds receive. Embedding with
-// mask_zero and Masking create one (which steps are real); Dense, Dropout
-// and the LSTM with return_sequences pass it on; an LSTM returning only its
-// last output drops it. An output that still carries a mask has the loss
+// mask_zero and Masking create one (which steps are real); Dense and
+// Dropout pass it through; the LSTM and Bidirectional skip the masked steps
+// and, with return_sequences, pass the mask on, while returning only their
+// last output they drop it. An output that still carries a mask has the loss
 // and metrics of Keras 2.2.4's weighted_masked_objective: per-step losses
 // s, mask m, mean(s ⊙ m / mean(m)), so padded steps count for nothing and
 // a batch's loss is the mean over its real steps (0 for a batch of padding
