@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -51,42 +52,65 @@ func TestFloat64sView(t *testing.T) {
 	}
 }
 
-// TestTransposeIsAView: a tensor transposed with T() (whose data is not
-// moved until Transpose: IsView is false, IsMaterializable true) reads as
-// its transposed values through every helper that takes views.
-func TestTransposeIsAView(t *testing.T) {
+// TestTransposeViews: a transposed tensor (T, not yet materialized) keeps
+// its backing array in the original order; Float64s, CopyInto, Contiguous
+// and MaskValues read it in the transposed order.
+func TestTransposeViews(t *testing.T) {
+	d := NewTensor(tensor.Float64, []int{2, 3}, []float64{0, 1, 2, 3, 4, 5})
+	if err := d.T(); err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, 3, 1, 4, 2, 5}
+	check := func(what string, got []float64) {
+		t.Helper()
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s of a transpose = %v, want %v", what, got, want)
+			}
+		}
+	}
+	check("Float64s", Float64s(d))
+	dst := NewTensor(tensor.Float32, []int{3, 2}, nil)
+	CopyInto(dst, d)
+	check("CopyInto", Float64s(dst))
+	dst64 := NewTensor(tensor.Float64, []int{3, 2}, nil)
+	CopyInto(dst64, d)
+	check("CopyInto (same dtype)", Float64s(dst64))
+	check("Contiguous", Contiguous(d).Data().([]float64))
+	m := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]int32{1, 1, 1, 0, 0, 0}))
+	if err := m.T(); err != nil {
+		t.Fatal(err)
+	}
+	keep, err := MaskValues(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(keep, []bool{true, false, true, false, true, false}) {
+		t.Errorf("MaskValues of a transpose = %v", keep)
+	}
+}
+
+// TestAddIntoView: AddInto reads a transposed or sliced src in its logical
+// order.
+func TestAddIntoView(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		tr := NewTensor(dt, []int{2, 3}, []float64{1, 2, 3, 4, 5, 6})
 		if err := tr.T(); err != nil {
 			t.Fatal(err)
-		}
-		want := []float64{1, 4, 2, 5, 3, 6}
-		if got := Float64s(tr); fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%v: Float64s of a transpose %v, want %v", dt, got, want)
-		}
-		if got := Float64s(Contiguous(tr)); fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%v: Contiguous of a transpose %v, want %v", dt, got, want)
-		}
-		dst := NewTensor(tensor.Float64, []int{3, 2}, nil)
-		CopyInto(dst, tr)
-		if got := Float64s(dst); fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%v: CopyInto from a transpose %v, want %v", dt, got, want)
 		}
 		sum := NewTensor(dt, []int{3, 2}, []float64{1, 1, 1, 1, 1, 1})
 		AddInto(sum, tr)
 		if got := Float64s(sum); fmt.Sprint(got) != "[2 5 3 6 4 7]" {
 			t.Errorf("%v: AddInto of a transpose %v, want [2 5 3 6 4 7]", dt, got)
 		}
-	}
-	m := NewMask(2, 3, []bool{true, true, true, false, false, false})
-	if err := m.T(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := MaskValues(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(got) != "[true false true false true false]" {
-		t.Errorf("MaskValues of a transpose %v", got)
+		sl, err := NewTensor(dt, []int{3, 3}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}).Slice(tensor.S(1, 3), tensor.S(0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum = NewTensor(dt, []int{2, 2}, nil)
+		AddInto(sum, sl.(*tensor.Dense))
+		if got := Float64s(sum); fmt.Sprint(got) != "[4 5 7 8]" {
+			t.Errorf("%v: AddInto of a slice %v, want [4 5 7 8]", dt, got)
+		}
 	}
 }

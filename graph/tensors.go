@@ -151,11 +151,15 @@ func AddInto(dst, src *tensor.Dense) {
 }
 
 // Contiguous returns t itself, or a row-major copy of it when t is a view (a
-// slice, a transpose, also one not yet moved by Transpose: tensor's
-// IsMaterializable, not only IsView), whose backing array does not hold its
-// values in order: layers read a tensor's backing array only through
-// Contiguous.
+// slice, a transpose), whose backing array does not hold its values in
+// order: layers read a tensor's backing array only through Contiguous. A
+// nil t gives nil.
 func Contiguous(t *tensor.Dense) *tensor.Dense {
+	if t == nil {
+		return nil
+	}
+	// IsMaterializable covers slices (IsView) and transposes (T), whose
+	// backing array is still in the original order.
 	if t.IsMaterializable() {
 		return t.Materialize().(*tensor.Dense)
 	}

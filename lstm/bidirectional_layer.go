@@ -13,9 +13,10 @@ import (
 // layers in a model.Model: Forward runs the wrapper's call and the Pass's
 // Backward the VJP of that call.
 var (
-	_ graph.Layer      = (*Bidirectional)(nil)
-	_ graph.Stateful   = (*Bidirectional)(nil)
-	_ graph.LengthFree = (*Bidirectional)(nil)
+	_ graph.Layer             = (*Bidirectional)(nil)
+	_ graph.Stateful          = (*Bidirectional)(nil)
+	_ graph.LengthFree        = (*Bidirectional)(nil)
+	_ graph.ProgramCacheSizer = (*Bidirectional)(nil)
 )
 
 // Name is the wrapper's name (BidirectionalConfig.Name).
@@ -92,15 +93,21 @@ func (b *Bidirectional) OutputShapes() [][]int {
 // Forward runs both layers on in[0] (with in[1:5] as the initial states
 // when given) and returns the outputs of OutputShapes. masks[0], the
 // input's mask, makes both layers skip the padded steps (the backward one
-// reversed with the input); masks of the initial states are ignored. As
-// Keras 2.2.4's Bidirectional.compute_mask: with ReturnSequences the output
-// (each output, with merge mode "none") carries the input's mask, without
-// it none; the states carry none. Each Forward keeps its own record.
+// reversed with the input); only the sequence takes a mask. As Keras
+// 2.2.4's Bidirectional.compute_mask: with ReturnSequences the output (each
+// output, with merge mode "none") carries the input's mask, without it
+// none; the states carry none. Each Forward keeps its own record, and
+// inference Forward calls may run from several goroutines at once (not on
+// a stateful wrapper).
 func (b *Bidirectional) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 5 {
 		return nil, fmt.Errorf("lstm: bidirectional %q: %d inputs: want 1 or 5", b.cfg.Name, len(in))
 	}
-	opt := BiCallOptions{Training: training, Mask: firstMask(masks)}
+	mask, err := sequenceMask(masks)
+	if err != nil {
+		return nil, fmt.Errorf("lstm: bidirectional %q: %w", b.cfg.Name, err)
+	}
+	opt := BiCallOptions{Training: training, Mask: mask}
 	if len(in) == 5 {
 		opt.InitialState = in[1:]
 	}
@@ -108,7 +115,6 @@ func (b *Bidirectional) Forward(in, masks []*tensor.Dense, training bool) (*grap
 	if err != nil {
 		return nil, err
 	}
-	b.actVal = rec.actVal
 	p := &graph.Pass{Outputs: out.returned(), ActivityPenalty: rec.actVal}
 	if opt.Mask != nil && b.cfg.Layer.ReturnSequences {
 		p.Masks = make([]*tensor.Dense, len(p.Outputs))

@@ -233,7 +233,7 @@ func TestBidirectionalPaddedBatch(t *testing.T) {
 						for k := 0; k < n; k++ {
 							got, _ := out.Output.Slice(tensor.S(i), tensor.S(offset[i]+k))
 							want, _ := alone.Output.Slice(tensor.S(0), tensor.S(k))
-							if err := closeTo(contiguous(got.(*tensor.Dense)), asFixture(contiguous(want.(*tensor.Dense))), tol); err != nil {
+							if err := closeTo(graph.Contiguous(got.(*tensor.Dense)), asFixture(graph.Contiguous(want.(*tensor.Dense))), tol); err != nil {
 								t.Errorf("sample %d, real step %d: %v", i, k, err)
 							}
 						}

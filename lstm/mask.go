@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 
+	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
 )
 
@@ -95,7 +96,7 @@ func realSteps(mask *tensor.Dense, batch, steps int) ([]bool, error) {
 		return nil, fmt.Errorf("lstm: mask has shape %v: want (%d, %d) (batch, timesteps)", mask.Shape(), batch, steps)
 	}
 	out := make([]bool, batch*steps)
-	switch d := contiguous(mask).Data().(type) {
+	switch d := graph.Contiguous(mask).Data().(type) {
 	case []bool:
 		copy(out, d)
 	case []int:

@@ -72,34 +72,35 @@ func (l *LSTM) OutputShapes() [][]int {
 }
 
 // Forward runs the layer on in[0], with in[1] and in[2] as the initial
-// state when given, and returns the outputs of OutputShapes. masks[0], the
-// input's mask, makes the layer skip the padded steps (CallOptions.Mask);
-// masks of the initial states are ignored, as in Keras. As Keras 2.2.4's
-// RNN.compute_mask: with ReturnSequences the output carries the input's
-// mask (as given, also with GoBackwards, whose output is in processing
-// order), without it none; the states carry none. Each Forward keeps its
-// own record, so a layer applied twice in a model differentiates each
-// application.
+// state when given and masks[0] as the sequence mask, and returns the
+// outputs of OutputShapes. With ReturnSequences the output keeps the
+// input's mask; the state outputs have none. Inference Forward calls may
+// run from several goroutines at once (not on a stateful layer, whose
+// carried states every call updates).
 func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 3 {
 		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
 	}
-	opt := CallOptions{Training: training, Mask: firstMask(masks)}
+	opt := CallOptions{Training: training}
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
+	mask, err := sequenceMask(masks)
+	if err != nil {
+		return nil, fmt.Errorf("lstm: layer %q: %w", l.cfg.Name, err)
+	}
+	opt.Mask = mask
 	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
 	}
-	l.actVal = rec.actVal
 	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: rec.actVal}
 	if l.cfg.ReturnState {
 		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
-	if opt.Mask != nil && l.cfg.ReturnSequences {
+	if mask != nil && l.cfg.ReturnSequences {
 		p.Masks = make([]*tensor.Dense, len(p.Outputs))
-		p.Masks[0] = opt.Mask
+		p.Masks[0] = mask
 	}
 	if training {
 		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
@@ -133,12 +134,19 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 	return p, nil
 }
 
-// firstMask returns the mask of the first input (the sequence), or nil.
-func firstMask(masks []*tensor.Dense) *tensor.Dense {
+// sequenceMask returns the mask of a recurrent layer's first input, the
+// sequence (nil when none), and an error when another input, an initial
+// state, has one: only the sequence takes a mask.
+func sequenceMask(masks []*tensor.Dense) (*tensor.Dense, error) {
 	if len(masks) == 0 {
-		return nil
+		return nil, nil
 	}
-	return masks[0]
+	for i, mk := range masks[1:] {
+		if mk != nil {
+			return nil, fmt.Errorf("a mask on initial state input %d: only the sequence takes a mask", i+1)
+		}
+	}
+	return masks[0], nil
 }
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).

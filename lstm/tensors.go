@@ -155,19 +155,6 @@ func ownedAll(vs [4]G.Value) [4]*tensor.Dense {
 	return out
 }
 
-// contiguous returns t when its Data is its own values in row-major order,
-// else a row-major copy: a view (x.Slice(...)) or a transposed tensor
-// (x.T(), whose IsView is false) must be read through its strides, never
-// through its backing array. Every tensor that enters the layer passes here
-// first. (graph.Float64s and graph.CopyInto materialize views but read a
-// transposed tensor's backing array as it is.)
-func contiguous(t *tensor.Dense) *tensor.Dense {
-	if t == nil || !t.IsMaterializable() {
-		return t
-	}
-	return t.Materialize().(*tensor.Dense)
-}
-
 // reverseSteps returns a copy of x (batch, steps, width) with the time axis
 // reversed: step t of the result is step steps-1-t of x.
 func reverseSteps(x *tensor.Dense) *tensor.Dense {

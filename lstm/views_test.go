@@ -62,7 +62,7 @@ func checkViews(t *testing.T, name string, pairs []*tensor.Dense) {
 		if !view.IsMaterializable() {
 			t.Fatalf("%s %d: not a view", name, i/2)
 		}
-		if got := fmt.Sprint(contiguous(view).Data()); got != fmt.Sprint(want.Data()) {
+		if got := fmt.Sprint(graph.Contiguous(view).Data()); got != fmt.Sprint(want.Data()) {
 			t.Fatalf("%s %d: view values %s differ from the copy's %v", name, i/2, got, want.Data())
 		}
 		raw = raw || fmt.Sprint(view.Data()) != fmt.Sprint(want.Data())

@@ -227,3 +227,35 @@ func TestMaskedMetricScores(t *testing.T) {
 		t.Errorf("mse scores %v, want [0.04 ...] of 3", s)
 	}
 }
+
+// TestEvaluatorCacheBounded: an Evaluator that sees many prediction shapes
+// (sequence lengths) keeps at most its cache size of compiled graphs, and
+// still computes every loss right.
+func TestEvaluatorCacheBounded(t *testing.T) {
+	l, _ := Get("mse")
+	ev := NewEvaluator(l, tensor.Float64)
+	if err := ev.SetProgramCacheSize(2); err != nil {
+		t.Fatal(err)
+	}
+	for steps := 1; steps <= 6; steps++ {
+		y := graph.NewTensor(tensor.Float64, []int{1, steps, 1}, nil)
+		p := graph.NewTensor(tensor.Float64, []int{1, steps, 1}, nil)
+		p.Memset(2.0)
+		v, _, err := ev.Eval(y, p, graph.NewMask(1, steps, slices.Repeat([]bool{true}, steps)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != 4 {
+			t.Errorf("%d steps: loss %v, want 4", steps, v)
+		}
+		if n := ev.progs.Len(); n > 2 {
+			t.Fatalf("%d steps: %d graphs kept, want at most 2", steps, n)
+		}
+	}
+	if ev.progs.Compiled() != 6 {
+		t.Errorf("%d graphs compiled for 6 shapes", ev.progs.Compiled())
+	}
+	if err := ev.SetProgramCacheSize(-1); err == nil {
+		t.Error("cache size -1: no error")
+	}
+}

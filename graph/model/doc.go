@@ -49,14 +49,14 @@
 // the losses per output shape, each for inference and for training. A batch
 // of a new size or length costs one compilation of each of these programs
 // (the graph of an unrolled LSTM grows with the length, and so does its
-// compilation); later batches of that shape reuse them. The layers of
-// package layers and the losses keep their programs in a graph.ProgramCache
-// of at most graph.DefaultProgramCacheSize (32) idle programs each,
-// releasing the least recently used beyond that, so a long-running program
-// that sees many lengths holds a bounded number; Model.SetProgramCacheSize
-// changes the number for every layer that has such a cache (0: keep none,
-// compile every batch). Padding sequences to a few lengths (buckets, with a
-// mask) keeps compilation rare.
+// compilation); later batches of that shape reuse them. Every layer (the
+// LSTM and Bidirectional too) and every loss keeps its programs in a
+// graph.ProgramCache of at most graph.DefaultProgramCacheSize (32) idle
+// programs, releasing the least recently used beyond that, so a
+// long-running program that sees many lengths holds a bounded number;
+// Model.SetProgramCacheSize changes the number for all of them (0: keep
+// none, compile every batch). Padding sequences to a few lengths (buckets,
+// with a mask) keeps compilation rare.
 //
 // Save writes a model, wiring, weights and training state (loss, metrics,
 // optimizer with its moments), to one checksummed file, atomically; Load
