@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
@@ -604,5 +605,43 @@ func TestAnyLengthMasked(t *testing.T) {
 	}
 	if _, err := m.Fit(ids(4, 40, 5), y, FitConfig{BatchSize: 4}); err != nil {
 		t.Errorf("Fit on 40 steps after 10: %v", err)
+	}
+}
+
+// TestConcurrentPredictSequenceModels: models with Embedding, Masking,
+// LSTM and Bidirectional predict from several goroutines at once exactly
+// what they predict alone (run with -race: no data race).
+func TestConcurrentPredictSequenceModels(t *testing.T) {
+	for _, kind := range []string{"lstm", "bidi", "bidi_seq"} {
+		m, feat, _ := seqModel(t, kind, tensor.Float64, false)
+		var x *tensor.Dense
+		if feat == 0 {
+			x = tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]int64{3, 5, 3, 0, 0, 7, 1, 0}))
+		} else {
+			x = padded(tensor.Float64, [][]float64{randValues(8, 1), randValues(4, 2)}, 2, 4, false)
+		}
+		want, err := m.Predict(x, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for g := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := m.Predict(x, 1+g%2)
+				if err == nil && !got.Eq(want) {
+					err = fmt.Errorf("goroutine %d: prediction differs", g)
+				}
+				errs[g] = err
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Errorf("%s: %v", kind, err)
+			}
+		}
 	}
 }
