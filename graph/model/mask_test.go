@@ -139,7 +139,6 @@ func float64ToDtype(dt tensor.Dtype, v float64) any {
 	return v
 }
 
-
 // recurrent returns an LSTM config of 3 units and a bias drawn from
 // U(-0.5, 0.5), so that padded steps run would show.
 func recurrent(name string, seq, unroll bool, seed uint64) lstm.Config {
