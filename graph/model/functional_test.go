@@ -374,3 +374,16 @@ func TestAnyLength(t *testing.T) {
 		}
 	}
 }
+
+// TestNodes: model.Nodes is the slice of its arguments, usable by New.
+func TestNodes(t *testing.T) {
+	x := Input("x", 2)
+	y := Apply(dense(t, "d", 1, "linear", 1), x)
+	ns := Nodes(x, y)
+	if len(ns) != 2 || ns[0] != x || ns[1] != y {
+		t.Fatalf("Nodes(x, y) = %v", ns)
+	}
+	if _, err := New(tensor.Float64, Nodes(x), Nodes(y)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -146,3 +146,11 @@ func nodeNames(ns []*Node) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Nodes returns its arguments as a slice, for New: model.New(dt,
+// model.Nodes(x, y), model.Nodes(out)). In Go it is the same as a slice
+// literal; in a gophernotes notebook it is needed, since gomacro cannot
+// build a []*model.Node itself (Node refers to itself through the layer
+// applications, which gomacro's interpreter turns into a type it cannot
+// pass to compiled code).
+func Nodes(n ...*Node) []*Node { return n }
