@@ -1,9 +1,18 @@
 // Package layers holds the Keras layers of this library other than the LSTM
-// (package lstm): Dense (applied per timestep to 3-D inputs) and Dropout,
-// each with Keras 2.2.4's arguments, defaults, weight layout and get_config
-// names, and each registered with graph.RegisterLayer so that model files
-// can rebuild it.
+// (package lstm): Dense (applied per timestep to 3-D inputs), Activation,
+// Dropout (with noise_shape) and SpatialDropout1D, Conv1D, MaxPooling1D,
+// RepeatVector, Flatten and the TimeDistributed wrapper, each with Keras
+// 2.2.4's arguments, defaults, weight layout and get_config names, and
+// each registered with graph.RegisterLayer under its Keras class name so
+// that model files can rebuild it.
 //
 // A layer's computation is a compiled Gorgonia graph; its gradients come
-// from Gorgonia's autodiff of that graph.
+// from Gorgonia's autodiff of that graph (Conv1D's through an im2col op
+// whose derivative is its adjoint). Layers that only move values
+// (RepeatVector, Flatten, MaxPooling1D) are plain Go index copies, their
+// gradients the scatter of those copies.
+//
+// Layers that Keras 2.2.4 does not let take a mask (Conv1D, MaxPooling1D,
+// RepeatVector, Flatten) return an error naming the layer for a masked
+// input; the others pass the mask on.
 package layers
