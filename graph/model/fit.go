@@ -211,7 +211,7 @@ func (m *Model) trainBatch(xs, ys []*tensor.Dense) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.opt.Step(m.Params()); err != nil {
+	if err := m.opt.Step(m.TrainableParams()); err != nil {
 		return nil, fmt.Errorf("model: optimizer: %w", err)
 	}
 	vals[0] += wpen + r.activity

@@ -34,7 +34,9 @@ import (
 //	               order), "outputs": [ref, ...] (functional),
 //	               "training": {"loss": "mse", "metrics": [...],
 //	               "optimizer": {...}} (only for a compiled model whose
-//	               optimizer is one of package optim)};
+//	               optimizer is one of package optim),
+//	               "frozen": ["lstm_1/kernel", ...] (the Param.Frozen
+//	               weights; left out when none is)};
 //	               a ref is {"input": "x"} or {"app": k, "output": i}
 //	               (output i of the k-th application, k earlier)
 //	16+H    4      uint32 tensor count N
@@ -74,6 +76,7 @@ type fileHeader struct {
 	Apps       []appEntry     `json:"apps,omitempty"`
 	Outputs    []nodeRef      `json:"outputs,omitempty"`
 	Training   *trainingEntry `json:"training,omitempty"`
+	Frozen     []string       `json:"frozen,omitempty"`
 }
 
 type inputEntry struct {
@@ -117,6 +120,11 @@ func encodeModel(m *Model) ([]byte, error) {
 		return nil, fmt.Errorf("model: Save: model not built")
 	}
 	h := fileHeader{Dtype: m.dt.String(), Sequential: m.sequential, Training: m.trainingState()}
+	for _, p := range m.Params() {
+		if p.Frozen {
+			h.Frozen = append(h.Frozen, p.Name)
+		}
+	}
 	if m.sequential {
 		h.InputShape = m.inputs[0].Shape()
 	} else {
