@@ -286,14 +286,14 @@ func writeArg(r rule, v any) (any, bool, error) {
 		if v == nil {
 			return nil, true, nil
 		}
-		s, err := shapeOf(v)
-		if err != nil {
-			return nil, false, err
+		l, ok := asList(v)
+		if !ok {
+			return nil, false, fmt.Errorf("%s: want a list", describe(v))
 		}
-		out := make([]any, len(s))
-		for i, d := range s {
-			if d >= 0 {
-				out[i] = d
+		out := make([]any, len(l))
+		for i, d := range l {
+			if n, ok := asInt(d); !ok || n >= 0 {
+				out[i] = d // a size; graph.None (-1) is Keras' null
 			}
 		}
 		return out, true, nil

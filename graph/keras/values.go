@@ -38,14 +38,24 @@ func asList(v any) ([]any, bool) {
 	return l, ok
 }
 
-// asFloat returns v as a finite number.
+// asFloat returns v, a json.Number (or a float64 or int, as values this
+// package builds hold), as a finite number.
 func asFloat(v any) (float64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
+	var f float64
+	switch n := v.(type) {
+	case json.Number:
+		var err error
+		if f, err = n.Float64(); err != nil {
+			return 0, false
+		}
+	case float64:
+		f = n
+	case int:
+		f = float64(n)
+	default:
 		return 0, false
 	}
-	f, err := n.Float64()
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, false
 	}
 	return f, true
