@@ -3,6 +3,7 @@ package keras
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,7 +77,7 @@ func TestSequentialForms(t *testing.T) {
 			continue
 		}
 		m := ld.model
-		if !m.IsSequential() || len(m.Layers()) != 2 || !equalInts(m.InputShape(), []int{5, 4}) || !equalInts(m.OutputShape(), []int{2}) {
+		if !m.IsSequential() || len(m.Layers()) != 2 || !slices.Equal(m.InputShape(), []int{5, 4}) || !slices.Equal(m.OutputShape(), []int{2}) {
 			t.Errorf("%s: model %s", c.name, m.Summary())
 		}
 		l := m.Layers()[0].(*lstm.LSTM)
@@ -180,7 +181,7 @@ func TestFunctionalForms(t *testing.T) {
 		if decNode.Layer().Name() != "dec" || len(ins) != 3 || ins[1].Layer().Name() != "enc" || ins[1].Index() != 1 || ins[2].Index() != 2 {
 			t.Errorf("%s: the decoder is not fed the encoder's h and c: inputs %v", c.name, ins)
 		}
-		if !equalInts(m.OutputShape(), []int{graph.None, 3}) {
+		if !slices.Equal(m.OutputShape(), []int{graph.None, 3}) {
 			t.Errorf("%s: output shape %v", c.name, m.OutputShape())
 		}
 	}
