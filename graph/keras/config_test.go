@@ -343,7 +343,7 @@ func TestWriteReadConfig(t *testing.T) {
 	if err := decodeJSON("written config", text, &doc); err != nil {
 		t.Fatal(err)
 	}
-	ld, err := buildModel(doc, SavedKerasVersion, Options{Dtype: graph.Float64})
+	ld, err := buildModel(doc, "2.2.4", Options{Dtype: graph.Float64})
 	if err != nil {
 		t.Fatal(err)
 	}
