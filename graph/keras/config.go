@@ -21,6 +21,10 @@ type Options struct {
 	// SkipCompile leaves the model uncompiled even when the file holds a
 	// training configuration (Keras' load_model(compile=False)).
 	SkipCompile bool
+	// MaxWeights bounds the number of weight values of the model that a
+	// config may describe (0: DefaultMaxWeights); a larger model is
+	// refused before anything is allocated for it.
+	MaxWeights int64
 }
 
 // loaded is a model built from a Keras config, with the layers in the
@@ -68,7 +72,10 @@ func buildModel(doc any, version string, o Options) (*loaded, error) {
 			return nil, fmt.Errorf("keras: Options.Dtype: %w", err)
 		}
 	}
-	r := &reader{keras3: isKeras3(version, top), dt: o.Dtype}
+	r := &reader{keras3: isKeras3(version, top), dt: o.Dtype, maxWeights: o.MaxWeights}
+	if r.maxWeights <= 0 {
+		r.maxWeights = DefaultMaxWeights
+	}
 	class, _ := asString(top["class_name"])
 	var m *model.Model
 	var err error
@@ -187,6 +194,14 @@ func (r *reader) sequential(cfg any, built any) (*model.Model, error) {
 		return nil, fmt.Errorf("Sequential model: the config gives no input shape (no InputLayer, batch_input_shape or build_input_shape): a model that Keras never built has no weights to load")
 	}
 	r.useDtype("float32")
+	in := model.Input("input", batchShape[1:]...)
+	out := in
+	for _, l := range layers {
+		out = model.Apply(l, out)
+	}
+	if err := checkSizes([]*model.Node{out}, r.configs, r.maxWeights); err != nil {
+		return nil, err
+	}
 	m, err := model.NewSequential(r.dt, layers...)
 	if err != nil {
 		return nil, err

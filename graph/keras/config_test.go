@@ -411,3 +411,72 @@ func everyLayerModel(t *testing.T, dt graph.Dtype) *model.Model {
 	}
 	return m
 }
+
+// TestSizeLimits checks that a config declaring weights beyond
+// Options.MaxWeights is refused before anything is allocated, and that the
+// size rules agree with the layers: for every layer of a model using every
+// class, the estimated weight count and output shapes are the built
+// layer's.
+func TestSizeLimits(t *testing.T) {
+	huge := `{"class_name": "Sequential", "config": [{"class_name": "LSTM", "config": ` + lstmCfg("big", 1<<30, `, "batch_input_shape": [null, 3, 100000]`) + `}]}`
+	if _, err := fromJSON(t, "2.1.3", huge); err == nil || !strings.Contains(err.Error(), "big") || !strings.Contains(err.Error(), "MaxWeights") {
+		t.Errorf("LSTM of 2^30 units: error %v", err)
+	}
+	small := `{"class_name": "Sequential", "config": [{"class_name": "Dense", "config": {"name": "d", "units": 10, "batch_input_shape": [null, 10]}}]}`
+	var doc any
+	decodeJSON("x", []byte(small), &doc)
+	if _, err := buildModel(doc, "2.2.4", Options{MaxWeights: 109}); err == nil {
+		t.Error("110 weights with MaxWeights 109: no error")
+	}
+	if _, err := buildModel(doc, "2.2.4", Options{MaxWeights: 110}); err != nil {
+		t.Errorf("110 weights with MaxWeights 110: %v", err)
+	}
+	m := everyLayerModel(t, graph.Float32)
+	for _, l := range m.Layers() {
+		cfg, _ := configOf(l)
+		tr := &translated{class: l.Type(), name: l.Name(), config: cfg}
+		var in [][]int
+		for _, n := range callsOf(m, l)[0].Inputs() {
+			in = append(in, n.Shape())
+		}
+		out, p, err := estimate(tr.class, tr.config, in)
+		if err != nil {
+			t.Fatalf("%s: %v", l.Name(), err)
+		}
+		n := 0
+		for _, q := range l.Params() {
+			n += q.Value.Shape().TotalSize()
+		}
+		if int64(n) != p || fmt.Sprint(out) != fmt.Sprint(l.OutputShapes()) {
+			t.Errorf("%s (%s): estimated %d weights, output %v; the layer has %d, %v", l.Name(), l.Type(), p, out, n, l.OutputShapes())
+		}
+	}
+	for class := range layerClasses {
+		if _, _, err := estimate(class, map[string]any{}, [][]int{{4, 3}}); err != nil && strings.HasSuffix(err.Error(), "no size rule for layer class "+class) {
+			t.Errorf("class %s has no size rule", class)
+		}
+	}
+}
+
+// callsOf returns the output-0 nodes of the calls of l in m.
+func callsOf(m *model.Model, l graph.Layer) []*model.Node {
+	var out []*model.Node
+	seen := map[*model.Node]bool{}
+	var visit func(n *model.Node)
+	visit = func(n *model.Node) {
+		if n.IsInput() || seen[n.Output(0)] {
+			return
+		}
+		seen[n.Output(0)] = true
+		for _, x := range n.Output(0).Inputs() {
+			visit(x)
+		}
+		if n.Layer() == l {
+			out = append(out, n.Output(0))
+		}
+	}
+	for _, o := range m.Outputs() {
+		visit(o)
+	}
+	return out
+}

@@ -173,6 +173,9 @@ func (r *reader) functional(cfg map[string]any) (*model.Model, error) {
 			}
 		}
 	}
+	if err := checkSizes(outs, r.configs, r.maxWeights); err != nil {
+		return nil, err
+	}
 	return model.New(r.dt, ins, outs)
 }
 

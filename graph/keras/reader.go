@@ -23,6 +23,10 @@ type reader struct {
 	zeroOutput, masks string
 	// layers are the layers read, in config order, without InputLayers.
 	layers []*readLayer
+	// configs holds the translated config of each layer, for checkSizes.
+	configs map[graph.Layer]*translated
+	// maxWeights bounds the model's number of weight values.
+	maxWeights int64
 }
 
 // readLayer is one layer of the config with what loading needs of it.
@@ -171,6 +175,10 @@ func (r *reader) newLayer(t *translated) (*readLayer, error) {
 	}
 	rl := &readLayer{class: t.class, layer: l, frozen: !t.trainable}
 	r.layers = append(r.layers, rl)
+	if r.configs == nil {
+		r.configs = map[graph.Layer]*translated{}
+	}
+	r.configs[l] = t
 	return rl, nil
 }
 
