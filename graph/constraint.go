@@ -65,7 +65,7 @@ func constraintData(name string, w *tensor.Dense) (any, error) {
 	if err := CheckDtype(w.Dtype()); err != nil {
 		return nil, fmt.Errorf("graph: constraint %q: %w", name, err)
 	}
-	if w.IsView() || !w.DataOrder().IsRowMajor() {
+	if w.IsMaterializable() || !w.DataOrder().IsRowMajor() {
 		return nil, fmt.Errorf("graph: constraint %q: weight is a view or not row-major: want a contiguous row-major tensor", name)
 	}
 	return w.Data(), nil

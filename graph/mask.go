@@ -26,9 +26,7 @@ func MaskValues(m *tensor.Dense) ([]bool, error) {
 	if m == nil {
 		return nil, fmt.Errorf("graph: mask is nil")
 	}
-	if m.IsView() {
-		m = m.Materialize().(*tensor.Dense)
-	}
+	m = Contiguous(m)
 	out := make([]bool, m.Shape().TotalSize())
 	switch d := m.Data().(type) {
 	case []bool:

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -47,5 +48,43 @@ func TestFloat64sView(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("Float64s(view) = %v, want %v", got, want)
 		}
+	}
+}
+
+// TestTransposeViews: a transposed tensor (T, not yet materialized) keeps
+// its backing array in the original order; Float64s, CopyInto, Contiguous
+// and MaskValues read it in the transposed order.
+func TestTransposeViews(t *testing.T) {
+	d := NewTensor(tensor.Float64, []int{2, 3}, []float64{0, 1, 2, 3, 4, 5})
+	if err := d.T(); err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, 3, 1, 4, 2, 5}
+	check := func(what string, got []float64) {
+		t.Helper()
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s of a transpose = %v, want %v", what, got, want)
+			}
+		}
+	}
+	check("Float64s", Float64s(d))
+	dst := NewTensor(tensor.Float32, []int{3, 2}, nil)
+	CopyInto(dst, d)
+	check("CopyInto", Float64s(dst))
+	dst64 := NewTensor(tensor.Float64, []int{3, 2}, nil)
+	CopyInto(dst64, d)
+	check("CopyInto (same dtype)", Float64s(dst64))
+	check("Contiguous", Contiguous(d).Data().([]float64))
+	m := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]int32{1, 1, 1, 0, 0, 0}))
+	if err := m.T(); err != nil {
+		t.Fatal(err)
+	}
+	keep, err := MaskValues(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(keep, []bool{true, false, true, false, true, false}) {
+		t.Errorf("MaskValues of a transpose = %v", keep)
 	}
 }

@@ -55,7 +55,7 @@ func NewTensor(dt tensor.Dtype, shape []int, values []float64) *tensor.Dense {
 // tensor or a Gorgonia scalar value (*G.F64, *G.F32).
 // It panics if t is not float32 or float64.
 func Float64s(t G.Value) []float64 {
-	if d, ok := t.(*tensor.Dense); ok && d.IsView() {
+	if d, ok := t.(*tensor.Dense); ok && d.IsMaterializable() {
 		// A view's Data is its backing array from the view's start.
 		t = d.Materialize().(*tensor.Dense)
 	}
@@ -103,7 +103,7 @@ func CopyInto(dst, src *tensor.Dense) {
 	if dst.Shape().TotalSize() != src.Shape().TotalSize() {
 		panic(fmt.Sprintf("graph: CopyInto of %v values into %v", src.Shape(), dst.Shape()))
 	}
-	if !src.IsView() && dst.Dtype() == src.Dtype() {
+	if !src.IsMaterializable() && dst.Dtype() == src.Dtype() {
 		switch s := src.Data().(type) {
 		case []float64:
 			copy(dst.Data().([]float64), s)
@@ -130,7 +130,7 @@ func CopyInto(dst, src *tensor.Dense) {
 // dtype, float32 or float64, and size, and src is not a view. It panics
 // otherwise: a programmer error.
 func AddInto(dst, src *tensor.Dense) {
-	if dst.Shape().TotalSize() != src.Shape().TotalSize() || src.IsView() {
+	if dst.Shape().TotalSize() != src.Shape().TotalSize() || src.IsMaterializable() {
 		panic(fmt.Sprintf("graph: AddInto of %v values into %v", src.Shape(), dst.Shape()))
 	}
 	switch d := dst.Data().(type) {
@@ -151,9 +151,15 @@ func AddInto(dst, src *tensor.Dense) {
 
 // Contiguous returns t itself, or a row-major copy of it when t is a view (a
 // slice, a transpose), whose backing array does not hold its values in
-// order: layers read a tensor's backing array only through Contiguous.
+// order: layers read a tensor's backing array only through Contiguous. A
+// nil t gives nil.
 func Contiguous(t *tensor.Dense) *tensor.Dense {
-	if t.IsView() {
+	if t == nil {
+		return nil
+	}
+	// IsMaterializable covers slices (IsView) and transposes (T), whose
+	// backing array is still in the original order.
+	if t.IsMaterializable() {
 		return t.Materialize().(*tensor.Dense)
 	}
 	return t

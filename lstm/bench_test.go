@@ -125,16 +125,33 @@ func BenchmarkForward(b *testing.B) {
 
 // BenchmarkForwardBackward times the layer alone: one training Call and
 // one VJP of a gradient on the last output.
-func BenchmarkForwardBackward(b *testing.B) {
+func BenchmarkForwardBackward(b *testing.B) { benchForwardBackward(b, false) }
+
+// BenchmarkForwardBackwardMasked is BenchmarkForwardBackward with a
+// post-padded mask (sample b real for its first T - b%T steps), so that
+// the masked graphs' cost can be compared with the unmasked ones'.
+func BenchmarkForwardBackwardMasked(b *testing.B) { benchForwardBackward(b, true) }
+
+func benchForwardBackward(b *testing.B, masked bool) {
 	benchCases(b, func(b *testing.B, c benchConfig, dt tensor.Dtype, cfg Config) {
 		l, err := New(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
 		x, _ := benchData(c, dt)
+		opt := CallOptions{Training: true}
+		if masked {
+			v := make([]bool, c.batch*c.steps)
+			for i := 0; i < c.batch; i++ {
+				for t := 0; t < c.steps-i%c.steps; t++ {
+					v[i*c.steps+t] = true
+				}
+			}
+			opt.Mask = tensor.New(tensor.WithShape(c.batch, c.steps), tensor.WithBacking(v))
+		}
 		dy := graph.NewTensor(dt, []int{c.batch, c.units}, nil)
 		step := func() {
-			if _, err := l.Call(x, CallOptions{Training: true}); err != nil {
+			if _, err := l.Call(x, opt); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := l.VJP(Outputs{Output: dy}); err != nil {

@@ -148,6 +148,82 @@ func (l *LSTM) gating(z [4]*G.Node, c *G.Node) (h2, c2 *G.Node, err error) {
 	return h2, c2, nil
 }
 
+// seqMaskNodes are the sequence-mask inputs of a graph, one per step (see
+// seqMask): m and n are (batch, units); r is nil unless the graph applies
+// the unroll=true output rule.
+type seqMaskNodes struct {
+	m, n, r []*G.Node
+}
+
+func (l *LSTM) newSeqMaskNodes(g *G.ExprGraph, rows, steps int, seen bool) *seqMaskNodes {
+	s := &seqMaskNodes{}
+	node := func(name string, t int) *G.Node {
+		return G.NewMatrix(g, l.dt, G.WithShape(rows, l.cfg.Units), G.WithName(fmt.Sprintf("%s_%d", name, t)))
+	}
+	for t := 0; t < steps; t++ {
+		s.m = append(s.m, node("seq_real", t))
+		s.n = append(s.n, node("seq_padded", t))
+		if seen {
+			s.r = append(s.r, node("seq_seen", t))
+		}
+	}
+	return s
+}
+
+// maskedStep is Keras 2.2's masked step (tensorflow_backend.rnn): a padded
+// step carries both states unchanged,
+//
+//	h_t = m ⊙ h'_t + n ⊙ h_{t-1}    c_t = m ⊙ c'_t + n ⊙ c_{t-1}
+//
+// with m the step's mask and n = 1 − m (exact: each product is by 0 or 1).
+func maskedStep(m, n, h2, c2, h, c *G.Node) (hOut, cOut *G.Node, err error) {
+	defer recoverBuild(&err)
+	blend := func(a, b *G.Node) *G.Node {
+		return G.Must(G.Add(G.Must(G.HadamardProd(m, a)), G.Must(G.HadamardProd(n, b))))
+	}
+	return blend(h2, h), blend(c2, c), nil
+}
+
+// unrollSteps builds the recurrence over steps timesteps, x(t) giving the
+// input of processing step t (called in step order, so that the graph's
+// nodes are created step by step), from the state (h, c): per step the input projection, the pre-activation, the
+// gating and, with a sequence mask, the masked step. It returns the output
+// of each step and the final states. With the mask's r (unroll=true), a
+// step's output is r_t ⊙ h_t: Keras' unrolled loop outputs the previous
+// output at a padded step, zeros before the first real one, which is h_t
+// once a real step has been seen and zeros before; without r it is h_t,
+// the carried state (Keras' while loop).
+func (l *LSTM) unrollSteps(w *weightNodes, m *maskNodes, sm *seqMaskNodes, steps int, x func(t int) *G.Node, h, c *G.Node) (outs []*G.Node, hT, cT *G.Node, err error) {
+	for t := 0; t < steps; t++ {
+		zx, err := l.inputPart(w, m, x(t))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		z, err := l.preActivation(w, m, zx, h)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		h2, c2, err := l.gating(z, c)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if sm != nil {
+			if h2, c2, err = maskedStep(sm.m[t], sm.n[t], h2, c2, h, c); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		h, c = h2, c2
+		out := h
+		if sm != nil && sm.r != nil {
+			if out, err = G.HadamardProd(sm.r[t], h); err != nil {
+				return nil, nil, nil, fmt.Errorf("lstm: building graph: %w", err)
+			}
+		}
+		outs = append(outs, out)
+	}
+	return outs, h, c, nil
+}
+
 // recoverBuild turns a panic of Gorgonia's Must while building a graph
 // into an error.
 func recoverBuild(err *error) {

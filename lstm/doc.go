@@ -13,8 +13,12 @@
 // VJP returns the gradients with respect to the input, the weights and the
 // initial state. The layer is also a graph.Layer (Forward, Backward,
 // Params) for use in a model.Model, and Config returns its configuration as
-// JSON with the Keras argument names. Unrolled builds the layer into a
-// caller's own Gorgonia graph, to be differentiated with the rest of it.
+// JSON with the Keras argument names. Unrolled (UnrolledWith with a mask)
+// builds the layer into a caller's own Gorgonia graph, to be differentiated
+// with the rest of it. A mask (CallOptions.Mask) marks the real steps of
+// padded sequences; Bidirectional wraps the layer as Keras' Bidirectional.
+// Every tensor passed in may be a view (x.Slice(...), a transpose): it is
+// read as its materialized copy.
 //
 // # Arguments
 //
@@ -27,7 +31,8 @@
 // Implementation (1 or 2); ReturnSequences; ReturnState; GoBackwards;
 // Stateful (with BatchSize); Unroll. Seed seeds every random draw of the
 // layer (initial weights and dropout masks). Call takes, per batch,
-// Training, an InitialState [h0, c0] and optional explicit dropout Masks.
+// Training, an InitialState [h0, c0], a sequence Mask and optional explicit
+// dropout Masks.
 //
 // # Equations and weight layout
 //
@@ -53,7 +58,8 @@
 // # Unroll
 //
 // Both modes compute the same numbers (the tests check them to 1e-12 in
-// float64, outputs and gradients).
+// float64, outputs and gradients), except, as in Keras 2.2.4, the output
+// at padded steps before a sample's first real step (see Masks).
 //
 // Unroll true builds the whole sequence as one static Gorgonia graph (and
 // its gradient graph), compiled once per batch size and sequence length.
@@ -92,6 +98,61 @@
 // all gates. The states h and c themselves are never dropped. The masks are
 // drawn from the layer's seeded source (the same Seed gives the same masks,
 // call after call), or given in CallOptions.Masks.
+//
+// # Masks
+//
+// CallOptions.Mask is Keras' mask: a (batch, timesteps) tensor in input
+// order, of dtype Bool or any integer type, where true or non-zero marks a
+// real step and false or 0 a padded one (Keras casts the mask to bool; a
+// float tensor is refused). As Keras 2.2.4 (tensorflow_backend.rnn), the
+// cell still runs at a padded step but its result is discarded: with m_t
+// the step's mask,
+//
+//	h_t = m_t ⊙ h'_t + (1 − m_t) ⊙ h_{t-1}    c_t = m_t ⊙ c'_t + (1 − m_t) ⊙ c_{t-1}
+//
+// so both states are carried unchanged past padding, and the gradient of
+// the input at a padded step is zero. The output at a padded step depends
+// on Unroll, as in Keras 2.2.4:
+//
+//   - Unroll false: the carried h_t (so the initial h while leading steps
+//     are padded);
+//   - Unroll true: the previous step's output, zeros before the first real
+//     step.
+//
+// The two differ only while a sample's leading steps are padded and its
+// initial state is not zero (or a fully padded sample with an initial
+// state). The last output (ReturnSequences false) is the output of the
+// last processed step: for post-padded samples, the output of their last
+// real step. H and C are the final (carried) states in both modes. A
+// padded batch gives each sample the numbers of that sample run alone at
+// its true length (its states, its outputs at real steps, its gradients).
+//
+// GoBackwards reverses the mask with the input. Masks work with
+// InitialState, ReturnState, dropout (the dropout masks are drawn and
+// applied as without a mask) and Stateful (the carried states are the
+// masked ones; with Unroll true each call starts without a previous
+// output, so a sample padded at the start of a call outputs zeros there,
+// as Keras). A mask without any padded step runs the unmasked graphs.
+// UnrolledWith takes the mask as a (batch, timesteps) node of 0s and 1s in
+// the layer's dtype.
+//
+// # Bidirectional
+//
+// NewBidirectional(BidirectionalConfig{Layer, MergeMode}) is Keras 2.2's
+// Bidirectional(LSTM(...), merge_mode): a forward layer named
+// "forward_<name>" (the layer's configuration) and a backward layer named
+// "backward_<name>" with GoBackwards flipped run on the same input, and
+// their outputs are merged: "concat" (the default) along the last axis,
+// "sum", "ave", "mul", or "none" for Keras' None (both outputs returned).
+// With ReturnSequences the backward output is reversed back to input order
+// before the merge. With ReturnState the wrapper also returns the forward
+// h and c, then the backward h and c; an initial state is given in the same
+// order. Weights and SetWeights use Keras' order: the forward kernel,
+// recurrent kernel and bias, then the backward ones. The mask applies to
+// both layers (the backward one reverses it with the input). VJP returns
+// the gradients of the input, both layers' weights and the four initial
+// states; Unrolled builds the wrapper into a caller's graph; the
+// configuration's JSON is that of Keras' get_config.
 //
 // # Stateful
 //

@@ -41,10 +41,10 @@ func (l *LSTM) dropoutMasks(batch int, opt CallOptions) (*maskValues, error) {
 				if k >= n {
 					continue
 				}
-				if t == nil || !sameShape(t.Shape(), batch, path.width) {
-					return nil, fmt.Errorf("lstm: %s dropout mask %d: want a (%d, %d) tensor", path.name, k, batch, path.width)
+				if t == nil || !sameShape(t.Shape(), batch, path.width) || !isFloat(t.Dtype()) {
+					return nil, fmt.Errorf("lstm: %s dropout mask %d: want a (%d, %d) float32 or float64 tensor of keep values (1 keep, 0 drop)", path.name, k, batch, path.width)
 				}
-				keep = graph.Float64s(t)
+				keep = graph.Float64s(graph.Contiguous(t))
 			} else {
 				// Keras draws four masks whatever the implementation.
 				keep = make([]float64, batch*path.width)

@@ -27,27 +27,63 @@ func (f *fixtureTensor) dense(dt tensor.Dtype) *tensor.Dense {
 	return graph.NewTensor(dt, f.Shape, f.Data)
 }
 
-// fixture is one golden Keras 2 case (format: testdata/keras/README.md).
+// fixtureConfig is an LSTM configuration in the fixture format.
+type fixtureConfig struct {
+	Units               int     `json:"units"`
+	Activation          string  `json:"activation"`
+	RecurrentActivation string  `json:"recurrent_activation"`
+	UseBias             bool    `json:"use_bias"`
+	Implementation      int     `json:"implementation"`
+	ReturnSequences     bool    `json:"return_sequences"`
+	ReturnState         bool    `json:"return_state"`
+	GoBackwards         bool    `json:"go_backwards"`
+	Dropout             float64 `json:"dropout"`
+	RecurrentDropout    float64 `json:"recurrent_dropout"`
+}
+
+// config is the layer's Config in the given unroll mode.
+func (c fixtureConfig) config(unroll bool) Config {
+	cfg := Default(c.Units)
+	cfg.Activation, cfg.RecurrentActivation = c.Activation, c.RecurrentActivation
+	cfg.UseBias, cfg.Implementation = c.UseBias, c.Implementation
+	cfg.ReturnSequences, cfg.ReturnState, cfg.GoBackwards = c.ReturnSequences, c.ReturnState, c.GoBackwards
+	cfg.Dropout, cfg.RecurrentDropout = c.Dropout, c.RecurrentDropout
+	cfg.Unroll = unroll
+	return cfg
+}
+
+// fixtureWeights are one layer's weights in the fixture format.
+type fixtureWeights struct {
+	Kernel          fixtureTensor  `json:"kernel"`
+	RecurrentKernel fixtureTensor  `json:"recurrent_kernel"`
+	Bias            *fixtureTensor `json:"bias"`
+}
+
+// dense returns the weights in Keras order.
+func (w *fixtureWeights) dense(dt tensor.Dtype) []*tensor.Dense {
+	ws := []*tensor.Dense{w.Kernel.dense(dt), w.RecurrentKernel.dense(dt)}
+	if w.Bias != nil {
+		ws = append(ws, w.Bias.dense(dt))
+	}
+	return ws
+}
+
+// fixtureResult is what a case expects: outputs, gradients and loss.
+type fixtureResult struct {
+	Outputs   map[string]fixtureTensor `json:"outputs"`
+	Gradients map[string]fixtureTensor `json:"gradients"`
+	Loss      float64                  `json:"loss"`
+}
+
+// fixture is one golden Keras 2 case of one LSTM layer (format:
+// testdata/keras/README.md), optionally with a sequence mask
+// (testdata/masking/README.md).
 type fixture struct {
-	Name   string `json:"name"`
-	Config struct {
-		Units               int     `json:"units"`
-		Activation          string  `json:"activation"`
-		RecurrentActivation string  `json:"recurrent_activation"`
-		UseBias             bool    `json:"use_bias"`
-		Implementation      int     `json:"implementation"`
-		ReturnSequences     bool    `json:"return_sequences"`
-		ReturnState         bool    `json:"return_state"`
-		GoBackwards         bool    `json:"go_backwards"`
-		Dropout             float64 `json:"dropout"`
-		RecurrentDropout    float64 `json:"recurrent_dropout"`
-	} `json:"config"`
-	Input   fixtureTensor `json:"input"`
-	Weights struct {
-		Kernel          fixtureTensor  `json:"kernel"`
-		RecurrentKernel fixtureTensor  `json:"recurrent_kernel"`
-		Bias            *fixtureTensor `json:"bias"`
-	} `json:"weights"`
+	Name         string         `json:"name"`
+	Config       fixtureConfig  `json:"config"`
+	Input        fixtureTensor  `json:"input"`
+	Mask         *fixtureTensor `json:"mask"`
+	Weights      fixtureWeights `json:"weights"`
 	InitialState *struct {
 		H fixtureTensor `json:"h"`
 		C fixtureTensor `json:"c"`
@@ -56,10 +92,31 @@ type fixture struct {
 		Input     *fixtureTensor `json:"input"`
 		Recurrent *fixtureTensor `json:"recurrent"`
 	} `json:"dropout_masks"`
-	Outputs     map[string]fixtureTensor `json:"outputs"`
 	LossWeights map[string]fixtureTensor `json:"loss_weights"`
-	Loss        float64                  `json:"loss"`
-	Gradients   map[string]fixtureTensor `json:"gradients"`
+	fixtureResult
+	// UnrollTrue holds what unroll=true gives when it differs from the
+	// expected values above (those of unroll=false): masked cases only.
+	UnrollTrue *fixtureResult `json:"unroll_true"`
+}
+
+// expected returns what the case expects in the given unroll mode.
+func (f *fixture) expected(unroll bool) *fixtureResult {
+	if unroll && f.UnrollTrue != nil {
+		return f.UnrollTrue
+	}
+	return &f.fixtureResult
+}
+
+// boolMask returns a fixture's 0/1 mask as a Bool tensor (nil for nil).
+func (f *fixtureTensor) boolMask() *tensor.Dense {
+	if f == nil {
+		return nil
+	}
+	b := make([]bool, len(f.Data))
+	for i, v := range f.Data {
+		b[i] = v != 0
+	}
+	return tensor.New(tensor.WithShape(f.Shape...), tensor.WithBacking(b))
 }
 
 func fixtureDir() string {
@@ -71,35 +128,48 @@ func fixtureDir() string {
 
 func loadFixtures(t *testing.T) []*fixture {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(fixtureDir(), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no *.json cases in %s", fixtureDir())
-	}
-	sort.Strings(paths)
 	var fs []*fixture
-	for _, p := range paths {
+	for _, p := range casePaths(t, fixtureDir()) {
 		fs = append(fs, readFixture(t, p))
 	}
 	return fs
 }
 
+// casePaths lists the *.json cases of dir, sorted; none is an error.
+func casePaths(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no *.json cases in %s", dir)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
 func readFixture(t *testing.T, path string) *fixture {
+	t.Helper()
+	f := &fixture{}
+	readCase(t, path, f, &f.Name)
+	return f
+}
+
+// readCase decodes the JSON case at path into v; an empty *name becomes
+// the file's base name.
+func readCase(t *testing.T, path string, v any, name *string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{}
-	if err := json.Unmarshal(b, f); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	if f.Name == "" {
-		f.Name = strings.TrimSuffix(filepath.Base(path), ".json")
+	if *name == "" {
+		*name = strings.TrimSuffix(filepath.Base(path), ".json")
 	}
-	return f
 }
 
 // masks splits the fixture's (4, batch, width) keep masks per gate.
@@ -125,22 +195,11 @@ func (f *fixture) masks(dt tensor.Dtype) *DropoutMasks {
 // layer builds the fixture's layer in the given mode and dtype with its
 // weights set.
 func (f *fixture) layer(unroll bool, dt tensor.Dtype) (*LSTM, error) {
-	c := f.Config
-	cfg := Default(c.Units)
-	cfg.Activation, cfg.RecurrentActivation = c.Activation, c.RecurrentActivation
-	cfg.UseBias, cfg.Implementation = c.UseBias, c.Implementation
-	cfg.ReturnSequences, cfg.ReturnState, cfg.GoBackwards = c.ReturnSequences, c.ReturnState, c.GoBackwards
-	cfg.Dropout, cfg.RecurrentDropout = c.Dropout, c.RecurrentDropout
-	cfg.Unroll = unroll
-	l, err := New(cfg)
+	l, err := New(f.Config.config(unroll))
 	if err != nil {
 		return nil, err
 	}
-	ws := []*tensor.Dense{f.Weights.Kernel.dense(dt), f.Weights.RecurrentKernel.dense(dt)}
-	if f.Weights.Bias != nil {
-		ws = append(ws, f.Weights.Bias.dense(dt))
-	}
-	return l, l.SetWeights(ws...)
+	return l, l.SetWeights(f.Weights.dense(dt)...)
 }
 
 // run computes the fixture's outputs and gradients.
@@ -149,7 +208,7 @@ func (f *fixture) run(unroll bool, dt tensor.Dtype) (*Outputs, *Grads, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := CallOptions{Training: true, Masks: f.masks(dt)}
+	opt := CallOptions{Training: true, Masks: f.masks(dt), Mask: f.Mask.boolMask()}
 	if f.InitialState != nil {
 		opt.InitialState = &State{H: f.InitialState.H.dense(dt), C: f.InitialState.C.dense(dt)}
 	}
@@ -175,6 +234,62 @@ func (f *fixture) run(unroll bool, dt tensor.Dtype) (*Outputs, *Grads, error) {
 	return out, g, err
 }
 
+// check runs the case in one mode and dtype and compares every output,
+// every gradient and the loss Σ outputs·loss_weights with the expected
+// values.
+func (f *fixture) check(t *testing.T, unroll bool, dt tensor.Dtype) {
+	t.Helper()
+	out, g, err := f.run(unroll, dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.expected(unroll)
+	tol := fixtureTols[dt]
+	got := map[string]*tensor.Dense{"output": out.Output, "h": out.H, "c": out.C}
+	for name, w := range want.Outputs {
+		if err := closeTo(got[name], w, tol); err != nil {
+			t.Errorf("output %s: %v", name, err)
+		}
+	}
+	checkLoss(t, got, f.LossWeights, want.Loss, tol)
+	grads := map[string]*tensor.Dense{"input": g.Input, "kernel": g.Kernel,
+		"recurrent_kernel": g.RecurrentKernel, "bias": g.Bias,
+		"initial_h": g.InitialH, "initial_c": g.InitialC}
+	if len(want.Gradients) == 0 {
+		t.Errorf("case has no gradients")
+	}
+	for name, w := range want.Gradients {
+		gt, ok := grads[name]
+		if !ok {
+			t.Errorf("unknown gradient %q in case", name)
+			continue
+		}
+		if err := closeTo(gt, w, tol); err != nil {
+			t.Errorf("gradient %s: %v", name, err)
+		}
+	}
+}
+
+// checkLoss compares Σ_k Σ got[k]·lossWeights[k] with want, relative to
+// max(1, |want|).
+func checkLoss(t *testing.T, got map[string]*tensor.Dense, lossWeights map[string]fixtureTensor, want, tol float64) {
+	t.Helper()
+	loss := 0.0
+	for name, w := range lossWeights {
+		if got[name] == nil {
+			t.Errorf("loss weights for %q, which the layer does not return", name)
+			continue
+		}
+		loss += dot(got[name], w.dense(tensor.Float64))
+	}
+	if d := math.Abs(loss - want); !(d <= tol*math.Max(1, math.Abs(want))) {
+		t.Errorf("loss %.17g, want %.17g (|diff| %.3g > tol %.0e)", loss, want, d, tol)
+	}
+}
+
+// fixtureTols are the fixtures' tolerances, relative to max(1, |want|).
+var fixtureTols = map[tensor.Dtype]float64{tensor.Float64: 1e-9, tensor.Float32: 1e-4}
+
 // closeTo reports the first element where |got-want| > tol·max(1, |want|).
 func closeTo(got tensor.Tensor, want fixtureTensor, tol float64) error {
 	if got == nil {
@@ -193,45 +308,10 @@ func closeTo(got tensor.Tensor, want fixtureTensor, tol float64) error {
 }
 
 // TestKerasFixtures runs every golden Keras 2 case in both unroll modes and
-// both dtypes and compares every output and every gradient with
+// both dtypes and compares every output, every gradient and the loss with
 // |got - want| <= tol·max(1, |want|).
 func TestKerasFixtures(t *testing.T) {
-	tols := map[tensor.Dtype]float64{tensor.Float64: 1e-9, tensor.Float32: 1e-4}
 	for _, f := range loadFixtures(t) {
-		for _, unroll := range []bool{true, false} {
-			for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-				f, unroll, dt := f, unroll, dt
-				t.Run(fmt.Sprintf("%s/unroll=%t/%v", f.Name, unroll, dt), func(t *testing.T) {
-					t.Parallel()
-					out, g, err := f.run(unroll, dt)
-					if err != nil {
-						t.Fatal(err)
-					}
-					tol := tols[dt]
-					got := map[string]*tensor.Dense{"output": out.Output, "h": out.H, "c": out.C}
-					for name, want := range f.Outputs {
-						if err := closeTo(got[name], want, tol); err != nil {
-							t.Errorf("output %s: %v", name, err)
-						}
-					}
-					grads := map[string]*tensor.Dense{"input": g.Input, "kernel": g.Kernel,
-						"recurrent_kernel": g.RecurrentKernel, "bias": g.Bias,
-						"initial_h": g.InitialH, "initial_c": g.InitialC}
-					if len(f.Gradients) == 0 {
-						t.Errorf("case has no gradients")
-					}
-					for name, want := range f.Gradients {
-						gt, ok := grads[name]
-						if !ok {
-							t.Errorf("unknown gradient %q in case", name)
-							continue
-						}
-						if err := closeTo(gt, want, tol); err != nil {
-							t.Errorf("gradient %s: %v", name, err)
-						}
-					}
-				})
-			}
-		}
+		runCase(t, f.Name, f.check)
 	}
 }

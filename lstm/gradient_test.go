@@ -14,9 +14,10 @@ type gradCase struct {
 	name                    string
 	units, batch, steps, in int
 	edit                    func(*Config)
-	initState               bool // pass a random initial state
-	masks                   bool // pass random dropout keep masks
-	ownWeights              bool // keep the seeded initial weights
+	initState               bool   // pass a random initial state
+	masks                   bool   // pass random dropout keep masks
+	ownWeights              bool   // keep the seeded initial weights
+	mask                    string // sequence mask pattern (see maskPattern); "" none
 }
 
 // gradCases covers combinations the Keras fixtures do not.
@@ -91,6 +92,9 @@ func (c gradCase) setup(t *testing.T, unroll bool, seed uint64) *lossSetup {
 			s.masks.Recurrent[k] = randMask(rng, c.batch, c.units)
 		}
 	}
+	if c.mask != "" {
+		s.mask = maskPattern(c.mask, c.batch, c.steps)
+	}
 	out, err := s.call(s.state)
 	if err != nil {
 		t.Fatal(err)
@@ -150,16 +154,7 @@ func TestUnrollModesAgree(t *testing.T) {
 			var outs [2]*Outputs
 			var grads [2]*Grads
 			for m, unroll := range []bool{true, false} {
-				s := c.setup(t, unroll, seed)
-				out, err := s.call(s.state)
-				if err != nil {
-					t.Fatal(err)
-				}
-				g, err := s.l.VJP(s.w)
-				if err != nil {
-					t.Fatal(err)
-				}
-				outs[m], grads[m] = out, g
+				outs[m], grads[m] = c.setup(t, unroll, seed).callVJP(t)
 			}
 			if err := sameOutputs(outs[1], outs[0], tol); err != nil {
 				t.Errorf("unroll=false vs true: %v", err)

@@ -165,17 +165,34 @@ func setRandomWeights(t *testing.T, l *LSTM, rng *rand.Rand, dim int, scale floa
 //
 //	L = Σ wOut·output + Σ wH·h_T + Σ wC·c_T + activity penalty,
 //
-// computed by a training Call with fixed dropout masks.
+// computed by a training Call with fixed dropout masks and an optional
+// sequence mask.
 type lossSetup struct {
 	l     *LSTM
 	x     *tensor.Dense
 	state *State // nil: the layer's default (zeros)
 	masks *DropoutMasks
-	w     Outputs // loss weights, shaped like the outputs
+	mask  *tensor.Dense // sequence mask, or nil
+	w     Outputs       // loss weights, shaped like the outputs
 }
 
 func (s *lossSetup) call(state *State) (*Outputs, error) {
-	return s.l.Call(s.x, CallOptions{Training: true, InitialState: state, Masks: s.masks})
+	return s.l.Call(s.x, CallOptions{Training: true, InitialState: state, Masks: s.masks, Mask: s.mask})
+}
+
+// callVJP runs a training call from the setup's state and the VJP of its
+// loss weights.
+func (s *lossSetup) callVJP(t *testing.T) (*Outputs, *Grads) {
+	t.Helper()
+	out, err := s.call(s.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.l.VJP(s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, g
 }
 
 func (s *lossSetup) loss(state *State) (float64, error) {
@@ -197,40 +214,48 @@ func weightsFor(rng *rand.Rand, out *Outputs) Outputs {
 }
 
 // checkFD compares the gradients of VJP with central finite differences
-// (L(v+eps) - L(v-eps)) / 2eps for every element of the input, the weights
-// and the initial state: |fd - vjp| <= tol·max(1, |vjp|). The zero initial
-// state of a call without one is perturbed through an explicit state.
+// (see checkFDTargets) for every element of the input, the weights and the
+// initial state. The zero initial state of a call without one is perturbed
+// through an explicit state.
 func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 	t.Helper()
-	if _, err := s.call(s.state); err != nil {
-		t.Fatal(err)
-	}
-	g, err := s.l.VJP(s.w)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, g := s.callVJP(t)
 	batch, u := s.x.Shape()[0], s.l.Settings().Units
 	st := s.state
 	if st == nil {
 		st = &State{H: zeros(tensor.Float64, batch, u), C: zeros(tensor.Float64, batch, u)}
 	}
-	targets := []struct {
-		name string
-		v    *tensor.Dense
-		g    *tensor.Dense
-	}{{"input", s.x, g.Input}, {"initial_h", st.H, g.InitialH}, {"initial_c", st.C, g.InitialC}}
-	names := []string{"kernel", "recurrent_kernel", "bias"}
-	gw := []*tensor.Dense{g.Kernel, g.RecurrentKernel, g.Bias}
-	for i, p := range s.l.Params() {
-		targets = append(targets, struct {
-			name string
-			v    *tensor.Dense
-			g    *tensor.Dense
-		}{names[i], p.Value, gw[i]})
-	}
+	targets := []fdTarget{{"input", s.x, g.Input}, {"initial_h", st.H, g.InitialH}, {"initial_c", st.C, g.InitialC}}
+	targets = append(targets, weightTargets("", s.l.Params(), g)...)
 	if !s.l.Settings().UseBias && g.Bias != nil {
 		t.Errorf("bias gradient without use_bias")
 	}
+	checkFDTargets(t, func() (float64, error) { return s.loss(st) }, targets, eps, tol)
+}
+
+// fdTarget is a tensor a loss depends on and the gradient to check.
+type fdTarget struct {
+	name string
+	v    *tensor.Dense // float64; perturbed in place
+	g    *tensor.Dense
+}
+
+// weightTargets pairs a layer's weights with their gradients in g.
+func weightTargets(prefix string, ps []*graph.Param, g *Grads) []fdTarget {
+	names := []string{"kernel", "recurrent_kernel", "bias"}
+	gw := []*tensor.Dense{g.Kernel, g.RecurrentKernel, g.Bias}
+	var ts []fdTarget
+	for i, p := range ps {
+		ts = append(ts, fdTarget{prefix + names[i], p.Value, gw[i]})
+	}
+	return ts
+}
+
+// checkFDTargets compares each target's gradient with central differences
+// (L(v+eps) - L(v-eps)) / 2eps, element by element:
+// |fd - grad| <= tol·max(1, |grad|).
+func checkFDTargets(t *testing.T, loss func() (float64, error), targets []fdTarget, eps, tol float64) {
+	t.Helper()
 	for _, tg := range targets {
 		if tg.g == nil || !sameShape(tg.g.Shape(), tg.v.Shape()...) {
 			t.Errorf("%s: gradient %v, want shape %v", tg.name, tg.g, tg.v.Shape())
@@ -241,12 +266,12 @@ func checkFD(t *testing.T, s *lossSetup, eps, tol float64) {
 		for i := range vals {
 			orig := vals[i]
 			vals[i] = orig + eps
-			lp, err := s.loss(st)
+			lp, err := loss()
 			if err != nil {
 				t.Fatal(err)
 			}
 			vals[i] = orig - eps
-			lm, err := s.loss(st)
+			lm, err := loss()
 			if err != nil {
 				t.Fatal(err)
 			}

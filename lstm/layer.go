@@ -28,10 +28,10 @@ type LSTM struct {
 
 	progs map[progKey]*program
 
-	states *State // carried states of a stateful layer
-	last   *record
-	actPen map[string]*graph.Penalty
-	actVal float64
+	states *State  // carried states of a stateful layer
+	last   *record // the last training call, for VJP
+	actReg *activityPenalty
+	actVal float64 // activity penalty of the last call
 }
 
 // layerCount numbers the layers made without a name.
@@ -45,7 +45,7 @@ func New(cfg Config) (*LSTM, error) {
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("lstm_%d", layerCount.Add(1))
 	}
-	l := &LSTM{cfg: cfg, progs: map[progKey]*program{}, actPen: map[string]*graph.Penalty{}}
+	l := &LSTM{cfg: cfg, progs: map[progKey]*program{}, actReg: newActivityPenalty(cfg.ActivityRegularizer)}
 	l.act, _ = graph.GetActivation(cfg.Activation)
 	l.recAct, _ = graph.GetActivation(cfg.RecurrentActivation)
 	return l, nil
@@ -160,46 +160,66 @@ func (l *LSTM) Weights() []*tensor.Dense {
 }
 
 // SetWeights sets the weights from tensors in Keras set_weights() order and
-// layout (see Weights), float32 or float64; they are converted to the
-// layer's dtype. An unbuilt layer is built from the kernel's shape, in the
-// kernel's dtype. A wrong count or shape is an error and changes nothing.
+// layout (see Weights), float32 or float64 (views are read as their
+// copies); they are converted to the layer's dtype. An unbuilt layer is
+// built from the kernel's shape, in the kernel's dtype. A wrong count or
+// shape is an error and changes nothing.
 func (l *LSTM) SetWeights(ws ...*tensor.Dense) error {
+	ws, err := l.checkWeights(ws)
+	if err != nil {
+		return err
+	}
+	l.setWeights(ws)
+	return nil
+}
+
+// checkWeights checks the arrays of SetWeights and returns them
+// contiguous (see contiguous), in a new slice.
+func (l *LSTM) checkWeights(ws []*tensor.Dense) ([]*tensor.Dense, error) {
 	want := 2
 	if l.cfg.UseBias {
 		want = 3
 	}
 	if len(ws) != want {
-		return fmt.Errorf("lstm: set weights: got %d arrays, want %d (kernel, recurrent_kernel%s)", len(ws), want, map[bool]string{true: ", bias"}[l.cfg.UseBias])
+		return nil, fmt.Errorf("lstm: set weights: got %d arrays, want %d (kernel, recurrent_kernel%s)", len(ws), want, map[bool]string{true: ", bias"}[l.cfg.UseBias])
 	}
 	for i, w := range ws {
 		if w == nil || !isFloat(w.Dtype()) {
-			return fmt.Errorf("lstm: set weights: array %d must be a float32 or float64 tensor", i)
+			return nil, fmt.Errorf("lstm: set weights: array %d must be a float32 or float64 tensor", i)
 		}
 	}
 	u := l.cfg.Units
 	k := ws[0].Shape()
 	if len(k) != 2 || k[1] != 4*u || (l.built && k[0] != l.inputDim) {
-		return fmt.Errorf("lstm: set weights: kernel has shape %v, want (%s, %d)", k, dimName(l), 4*u)
+		return nil, fmt.Errorf("lstm: set weights: kernel has shape %v, want (%s, %d)", k, dimName(l), 4*u)
 	}
 	if !sameShape(ws[1].Shape(), u, 4*u) {
-		return fmt.Errorf("lstm: set weights: recurrent_kernel has shape %v, want (%d, %d)", ws[1].Shape(), u, 4*u)
+		return nil, fmt.Errorf("lstm: set weights: recurrent_kernel has shape %v, want (%d, %d)", ws[1].Shape(), u, 4*u)
 	}
 	if want == 3 && !sameShape(ws[2].Shape(), 4*u) {
-		return fmt.Errorf("lstm: set weights: bias has shape %v, want (%d)", ws[2].Shape(), 4*u)
+		return nil, fmt.Errorf("lstm: set weights: bias has shape %v, want (%d)", ws[2].Shape(), 4*u)
 	}
+	out := make([]*tensor.Dense, len(ws))
+	for i, w := range ws {
+		out[i] = graph.Contiguous(w)
+	}
+	return out, nil
+}
+
+// setWeights sets weights that checkWeights accepted.
+func (l *LSTM) setWeights(ws []*tensor.Dense) {
 	if !l.built {
 		var b []float64
-		if want == 3 {
+		if len(ws) == 3 {
 			b = graph.Float64s(ws[2])
 		}
-		l.setBuilt(k[0], ws[0].Dtype(), graph.Float64s(ws[0]), graph.Float64s(ws[1]), b)
+		l.setBuilt(ws[0].Shape()[0], ws[0].Dtype(), graph.Float64s(ws[0]), graph.Float64s(ws[1]), b)
 		l.rng = graph.NewRNG(l.cfg.Seed)
-		return nil
+		return
 	}
 	for i, p := range l.Params() {
 		graph.CopyInto(p.Value, ws[i])
 	}
-	return nil
 }
 
 func dimName(l *LSTM) string {

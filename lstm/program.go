@@ -31,13 +31,17 @@ const (
 // progKey identifies a compiled program: Gorgonia graphs have fixed shapes,
 // so there is one program per kind, shape (rows is the batch size, or
 // batch·timesteps for the projection), use (forward only or with
-// gradients) and dropout set-up.
+// gradients), dropout set-up and sequence mask.
 type progKey struct {
 	kind         progKind
 	rows, steps  int
 	grad         bool
 	maskX, maskH bool
 	noDX         bool // gradients without the input's (first layer of a model)
+	// seq adds the sequence mask (cell and unrolled programs): the masked
+	// step's blend, and the unroll=true output rule. Calls without a mask
+	// keep the graphs without it.
+	seq bool
 }
 
 // program is a compiled graph with its input, output, seed and gradient
@@ -52,21 +56,25 @@ type program struct {
 	vm     G.VM
 	w      *weightNodes
 	m      *maskNodes
-	xs     []*G.Node  // unrolled: x_t (batch, input_dim); projection: [X (rows, input_dim)]
-	zIn    [4]*G.Node // cell: the step's pre-activation; start: zx_0
-	zxNext [4]*G.Node // cell: the next step's input projection
-	h0, c0 *G.Node    // the state before the step(s) (start: h0 only; cell: c0 only)
+	seq    *seqMaskNodes // sequence mask (key.seq): per step (unrolled) or one (cell)
+	xs     []*G.Node     // unrolled: x_t (batch, input_dim); projection: [X (rows, input_dim)]
+	zIn    [4]*G.Node    // cell: the step's pre-activation; start: zx_0
+	zxNext [4]*G.Node    // cell: the next step's input projection
+	h0, c0 *G.Node       // the state before the step(s) (start: h0 only; cell: c0, and h0 with key.seq)
 
-	hs    []*G.Node  // h after each step (unrolled, cell)
+	hs    []*G.Node  // the output of each step (unrolled, cell): h_t, or r_t ⊙ h_t (unrolled with key.seq)
+	hT    *G.Node    // unrolled with key.seq: the final state h_T (nil: the last of hs)
 	cT    *G.Node    // c after the last step (unrolled, cell)
 	zOut  [4]*G.Node // projection: zx; start: z_0; cell: z_{t+1}
 	hVals []G.Value
+	hTVal G.Value
 	cVal  G.Value
 	zVals [4]G.Value
 
-	seedH []*G.Node // per step, nil where not seeded
-	seedC *G.Node
-	seedZ [4]*G.Node // seeds of zOut
+	seedH  []*G.Node // per step, nil where not seeded
+	seedHT *G.Node
+	seedC  *G.Node
+	seedZ  [4]*G.Node // seeds of zOut
 
 	gradX          []*G.Node
 	gradZ          [4]*G.Node // cell: gradient of zIn
@@ -129,35 +137,42 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 		if err != nil {
 			return nil, err
 		}
+		wrt := append(append(G.Nodes{}, p.zIn[:n]...), p.c0)
+		if key.seq {
+			// The masked step blends with the previous state, so h_{t-1}
+			// is an input too; its gradient (n ⊙ dh_t) joins that of the
+			// previous step's output.
+			p.h0, p.seq = state("h0"), l.newSeqMaskNodes(g, key.rows, 1, false)
+			if h, c, err = maskedStep(p.seq.m[0], p.seq.n[0], h, c, p.h0, p.c0); err != nil {
+				return nil, err
+			}
+			wrt = append(wrt, p.h0)
+		}
 		p.hs, p.cT = []*G.Node{h}, c
 		if p.zOut, err = l.preActivation(p.w, p.m, p.zxNext, h); err != nil {
 			return nil, err
 		}
-		wrt := append(append(G.Nodes{}, p.zIn[:n]...), p.c0)
 		wrt = append(wrt, p.w.nodes...)
 		return p, p.finish(g, l, []bool{true}, wrt, wrt)
 	}
 	p.w = l.newWeightNodes(g, true, true)
 	p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), rowsIf(key.maskH, key.rows))
 	p.h0, p.c0 = state("h0"), state("c0")
-	h, c := p.h0, p.c0
-	for t := 0; t < key.steps; t++ {
-		x := G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName(fmt.Sprintf("x_%d", t)))
-		p.xs = append(p.xs, x)
-		zx, err := l.inputPart(p.w, p.m, x)
-		if err != nil {
-			return nil, err
-		}
-		z, err := l.preActivation(p.w, p.m, zx, h)
-		if err != nil {
-			return nil, err
-		}
-		if h, c, err = l.gating(z, c); err != nil {
-			return nil, err
-		}
-		p.hs = append(p.hs, h)
+	if key.seq {
+		p.seq = l.newSeqMaskNodes(g, key.rows, key.steps, true)
 	}
-	p.cT = c
+	x := func(t int) *G.Node {
+		p.xs = append(p.xs, G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName(fmt.Sprintf("x_%d", t))))
+		return p.xs[t]
+	}
+	var hT, cT *G.Node
+	if p.hs, hT, cT, err = l.unrollSteps(p.w, p.m, p.seq, key.steps, x, p.h0, p.c0); err != nil {
+		return nil, err
+	}
+	p.cT = cT
+	if key.seq {
+		p.hT = hT
+	}
 	if !key.grad {
 		p.readOutputs()
 		p.vm = G.NewTapeMachine(g)
@@ -168,7 +183,7 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 		seeded[t] = seedAll || t == key.steps-1
 	}
 	if !seedC {
-		p.cT = nil
+		p.cT, p.hT = nil, nil
 	}
 	wrt := append(G.Nodes{}, p.xs...)
 	if key.noDX {
@@ -209,6 +224,9 @@ func (p *program) finish(g *G.ExprGraph, l *LSTM, seeded []bool, wrt, inputs G.N
 			}
 		}
 	}
+	if p.seq != nil {
+		inputs = append(append(inputs, p.seq.m...), p.seq.n...)
+	}
 	if p.c0 != nil && !contains(inputs, p.c0) {
 		inputs = append(inputs, p.c0)
 	}
@@ -241,6 +259,9 @@ func (p *program) readOutputs() {
 	for t, h := range p.hs {
 		G.Read(h, &p.hVals[t])
 	}
+	if p.hT != nil {
+		G.Read(p.hT, &p.hTVal)
+	}
 	if p.cT != nil {
 		G.Read(p.cT, &p.cVal)
 	}
@@ -251,8 +272,8 @@ func (p *program) readOutputs() {
 	}
 }
 
-// addGradients seeds the program's outputs (the hs marked in seeded, cT
-// when not nil, every zOut) and adds their VJP with respect to wrt, keeping
+// addGradients seeds the program's outputs (the hs marked in seeded, hT and
+// cT when not nil, every zOut) and adds their VJP with respect to wrt, keeping
 // the gradient nodes of xs, zIn, the weights, h0 and c0.
 func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seeded []bool, wrt G.Nodes) error {
 	var outs, seeds G.Nodes
@@ -262,6 +283,10 @@ func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seeded []bool, wrt G.Nod
 			p.seedH[t] = G.NewMatrix(g, l.dt, G.WithShape(h.Shape()...), G.WithName(fmt.Sprintf("seed_h_%d", t)))
 			outs, seeds = append(outs, h), append(seeds, p.seedH[t])
 		}
+	}
+	if p.hT != nil {
+		p.seedHT = G.NewMatrix(g, l.dt, G.WithShape(p.hT.Shape()...), G.WithName("seed_h_final"))
+		outs, seeds = append(outs, p.hT), append(seeds, p.seedHT)
 	}
 	if p.cT != nil {
 		p.seedC = G.NewMatrix(g, l.dt, G.WithShape(p.cT.Shape()...), G.WithName("seed_c"))
@@ -307,7 +332,11 @@ type programInputs struct {
 	weights []*tensor.Dense // the full list (see LSTM.weightValues)
 	h0, c0  *tensor.Dense
 	masks   *maskValues
+	seqM    []*tensor.Dense // aligned with program.seq (see seqMask.inputs)
+	seqN    []*tensor.Dense
+	seqR    []*tensor.Dense
 	seedH   []*tensor.Dense // aligned with program.seedH
+	seedHT  *tensor.Dense
 	seedC   *tensor.Dense
 	seedZ   [4]*tensor.Dense
 }
@@ -344,9 +373,19 @@ func (p *program) run(in programInputs) error {
 			bind(p.m.h[k], in.masks.h[k])
 		}
 	}
+	if p.seq != nil {
+		for t := range p.seq.m {
+			bind(p.seq.m[t], in.seqM[t])
+			bind(p.seq.n[t], in.seqN[t])
+			if p.seq.r != nil {
+				bind(p.seq.r[t], in.seqR[t])
+			}
+		}
+	}
 	for t, s := range p.seedH {
 		bind(s, in.seedH[t])
 	}
+	bind(p.seedHT, in.seedHT)
 	bind(p.seedC, in.seedC)
 	for i, n := range nodes {
 		if vals[i] == nil {
@@ -361,7 +400,7 @@ func (p *program) run(in programInputs) error {
 	for t := range p.hVals {
 		p.hVals[t] = nil
 	}
-	p.cVal, p.zVals = nil, [4]G.Value{}
+	p.hTVal, p.cVal, p.zVals = nil, nil, [4]G.Value{}
 	p.vm.Reset()
 	return p.vm.RunAll()
 }

@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 
+	"github.com/golstm/golstm/graph"
 	"gorgonia.org/tensor"
 )
 
@@ -37,7 +38,7 @@ func (l *LSTM) initialState(batch int, given *State) (h, c *tensor.Dense, err er
 				return nil, nil, fmt.Errorf("lstm: initial state %s has dtype %v, want %v", s.name, s.t.Dtype(), l.dt)
 			}
 		}
-		return given.H, given.C, nil
+		return graph.Contiguous(given.H), graph.Contiguous(given.C), nil
 	}
 	if l.cfg.Stateful && l.states != nil {
 		return l.states.H, l.states.C, nil

@@ -154,3 +154,16 @@ func ownedAll(vs [4]G.Value) [4]*tensor.Dense {
 	}
 	return out
 }
+
+// reverseSteps returns a copy of x (batch, steps, width) with the time axis
+// reversed: step t of the result is step steps-1-t of x.
+func reverseSteps(x *tensor.Dense) *tensor.Dense {
+	s := x.Shape()
+	out := zeros(x.Dtype(), s...)
+	step := zeros(x.Dtype(), s[0], s[2])
+	for t := 0; t < s[1]; t++ {
+		stepCopy(step, x, t, false)
+		stepCopy(step, out, s[1]-1-t, true)
+	}
+	return out
+}

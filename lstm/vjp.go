@@ -10,26 +10,33 @@ import (
 // VJP returns the gradients of a scalar loss with respect to the input, the
 // weights and the initial state of the last training Call, given the
 // gradients of that loss with respect to the outputs Call returned (a nil
-// field counts as zeros). The activity regularizer's gradient is added.
-// Gradients come from Gorgonia's autodiff of the cell graph: the unrolled
-// graph's Backpropagate at once, or, in the loop mode, the compiled
-// one-step vector-Jacobian product run from the last step to the first.
+// field counts as zeros; views are read as their copies). The activity
+// regularizer's gradient is added. Gradients come from Gorgonia's autodiff
+// of the cell graph: the unrolled graph's Backpropagate at once, or, in the
+// loop mode, the compiled one-step vector-Jacobian product run from the
+// last step to the first. The input gradient is zero at padded steps of a
+// masked call.
 func (l *LSTM) VJP(d Outputs) (*Grads, error) { return l.vjp(d, true) }
 
 // vjp is VJP; without needDX it leaves the input gradient out (nil).
-func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
-	rec := l.last
-	if rec == nil {
+func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) { return l.vjpRecord(l.last, d, needDX) }
+
+// vjpRecord is the VJP of the call recorded in rec (see call).
+func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
+	if rec == nil || !rec.training {
 		return nil, fmt.Errorf("lstm: VJP needs a preceding Call with Training true")
 	}
+	d.Output, d.H, d.C = graph.Contiguous(d.Output), graph.Contiguous(d.H), graph.Contiguous(d.C)
 	if err := l.checkSeeds(rec, &d); err != nil {
 		return nil, err
 	}
-	if err := l.addActivityGrad(rec.outs, &d); err != nil {
-		return nil, err
+	if l.actReg.reg != nil {
+		if err := l.actReg.addGrad(returned(rec.outs), []**tensor.Dense{&d.Output, &d.H, &d.C}); err != nil {
+			return nil, err
+		}
 	}
 	u := l.cfg.Units
-	// seeds[k]: gradient with respect to h after processing step k.
+	// seeds[k]: gradient with respect to the output of processing step k.
 	seeds := make([]*tensor.Dense, rec.steps)
 	last := rec.steps - 1
 	if l.cfg.ReturnSequences {
@@ -41,12 +48,21 @@ func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
 	} else if d.Output != nil {
 		seeds[last] = d.Output.Clone().(*tensor.Dense)
 	}
-	if d.H != nil {
-		if seeds[last] == nil {
-			seeds[last] = d.H.Clone().(*tensor.Dense)
-		} else {
-			graph.AddInto(seeds[last], d.H)
+	// h_T is the last output, except in the unrolled graph with a mask
+	// (see unrollSteps): there it has a seed of its own.
+	var dh *tensor.Dense
+	separateH := l.cfg.Unroll && rec.seq != nil
+	switch {
+	case separateH:
+		dh = d.H
+		if dh == nil && l.cfg.ReturnState {
+			dh = zeros(l.dt, rec.batch, u)
 		}
+	case d.H == nil:
+	case seeds[last] == nil:
+		seeds[last] = d.H.Clone().(*tensor.Dense)
+	default:
+		graph.AddInto(seeds[last], d.H)
 	}
 	for k := range seeds {
 		if seeds[k] == nil {
@@ -58,19 +74,20 @@ func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
 		dc = zeros(l.dt, rec.batch, u)
 	}
 	if l.cfg.Unroll {
-		return l.vjpUnrolled(rec, seeds, dc, !needDX)
+		return l.vjpUnrolled(rec, seeds, dh, dc, !needDX)
 	}
 	return l.vjpLoop(rec, seeds, dc, !needDX)
 }
 
-func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
+func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
-		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX}
+		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX, seq: rec.seq != nil}
 	p, err := l.program(key)
 	if err != nil {
 		return nil, err
 	}
-	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedC: dc}
+	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedHT: dh, seedC: dc}
+	rec.seq.inputs(&in, 0, rec.steps)
 	if err := p.run(in); err != nil {
 		return nil, err
 	}
@@ -90,12 +107,14 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dc *tensor.Dense,
 // vjpLoop runs the compiled one-step VJP from the last step to the first:
 // each step takes the gradient of its outputs h_t (from the loss) and c_t,
 // and of the next step's pre-activation, and gives the gradient of its own
-// pre-activation, of c_{t-1} and of the recurrent kernel. Then the first
+// pre-activation, of c_{t-1} and of the recurrent kernel. With a mask the
+// step also gives the gradient of h_{t-1} through the carried state, which
+// joins the loss's gradient of the previous step's output. Then the first
 // step's pre-activation VJP gives dh_0, and the projection's VJP the input,
 // kernel and bias gradients.
 func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
-	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil})
 	if err != nil {
 		return nil, err
 	}
@@ -106,12 +125,17 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 		dnext[k] = zeros(l.dt, rec.batch, width)
 	}
 	gw := make([]*tensor.Dense, len(rec.weights))
+	var dhCarry *tensor.Dense // masked: the gradient of h_{t} through step t+1's blend
 	for t := rec.steps - 1; t >= 0; t-- {
-		in := programInputs{zIn: rec.zs[t], zxNext: rec.stepProjection(t + 1), c0: rec.c0, weights: rec.weights,
+		if dhCarry != nil {
+			graph.AddInto(seeds[t], dhCarry)
+		}
+		in := programInputs{zIn: rec.zs[t], zxNext: rec.stepProjection(t + 1), h0: rec.h0, c0: rec.c0, weights: rec.weights,
 			masks: rec.masks, seedH: seeds[t : t+1], seedC: dc, seedZ: dnext}
 		if t > 0 {
-			in.c0 = rec.cs[t-1]
+			in.h0, in.c0 = rec.hs[t-1], rec.cs[t-1]
 		}
+		rec.seq.inputs(&in, t, t+1)
 		if err := cp.run(in); err != nil {
 			return nil, err
 		}
@@ -125,6 +149,9 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 			dnext[k] = owned(cp.gradZ[k].Value())
 		}
 		dc = owned(cp.gradC0.Value())
+		if cp.gradH0 != nil {
+			dhCarry = owned(cp.gradH0.Value())
+		}
 	}
 	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
 	if err != nil {
@@ -138,6 +165,9 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 		copyRows(dzx[k], 0, dnext[k])
 	}
 	dh := owned(sp.gradH0.Value())
+	if dhCarry != nil {
+		graph.AddInto(dh, dhCarry)
+	}
 	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
 	if err != nil {
 		return nil, err
