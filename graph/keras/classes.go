@@ -152,6 +152,15 @@ var layerClasses = map[string]classRules{
 		"data_format": {kind: keep},
 	},
 	"TimeDistributed": {"layer": {kind: nestedLayer}},
+	"Bidirectional": {
+		"layer":      {kind: nestedLayer},
+		"merge_mode": {kind: keep},
+		// Keras 2's initial weights argument: the file's weights are loaded.
+		"weights": {kind: onlyDefault, def: nil},
+		// tf.keras and Keras 3: the backward layer's config, which must be
+		// the forward one's with go_backwards flipped (see translate).
+		"backward_layer": {kind: ignored},
+	},
 }
 
 // goOnlyKeys are the keys of this library's configs that Keras has not
@@ -173,9 +182,17 @@ func with(sets ...classRules) classRules {
 	return out
 }
 
-// supportedClasses lists the layer classes the loader reads, for errors.
+// supportedClasses lists the layer classes the loader reads, for errors:
+// those with rules whose layer is registered with graph (a package
+// defining it is imported), and InputLayer.
 func supportedClasses() string {
-	names := append(slices.Sorted(maps.Keys(layerClasses)), "InputLayer")
+	registered := graph.RegisteredLayers()
+	names := []string{"InputLayer"}
+	for c := range layerClasses {
+		if slices.Contains(registered, c) {
+			names = append(names, c)
+		}
+	}
 	slices.Sort(names)
 	return strings.Join(names, ", ")
 }

@@ -62,7 +62,7 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 		return nil, fmt.Errorf("layer of class %q has no name", class)
 	}
 	rules, ok := layerClasses[class]
-	if !ok {
+	if _, err := graph.LookupLayer(class); !ok || err != nil {
 		return nil, fmt.Errorf("layer %q: class %q is not supported: supported are %s", name, class, supportedClasses())
 	}
 	t := &translated{class: class, name: name, config: map[string]any{}, trainable: true}
@@ -72,8 +72,8 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 			if err != nil {
 				return nil, fmt.Errorf("layer %q (%s): %s %w", name, class, key, err)
 			}
-			if val != nil {
-				t.config[key] = val
+			if val != nil || rl.kind == keep {
+				t.config[key] = val // a kept null means Keras' None (merge_mode)
 			}
 			if key == "zero_output_for_mask" && v == true {
 				r.zeroOutput = name
@@ -85,6 +85,10 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 		}
 	}
 	switch class {
+	case "Bidirectional":
+		if err := r.checkBackward(t, cfg["backward_layer"]); err != nil {
+			return nil, fmt.Errorf("layer %q (Bidirectional): backward_layer: %w", name, err)
+		}
 	case "LSTM":
 		// Keras 2.0's implementation 0 computes the numbers of 1.
 		if n, ok := asInt(t.config["implementation"]); ok && n == 0 {
@@ -95,6 +99,40 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 		}
 	}
 	return t, nil
+}
+
+// checkBackward checks a Bidirectional's backward_layer (tf.keras and Keras
+// 3 write it): this library makes the backward layer from the forward one
+// with go_backwards flipped, so any other backward layer is refused.
+func (r *reader) checkBackward(t *translated, v any) error {
+	if v == nil {
+		return nil
+	}
+	obj, ok := asObject(v)
+	if !ok {
+		return fmt.Errorf("%s: want a layer", describe(v))
+	}
+	back, err := r.translate(obj)
+	if err != nil {
+		return err
+	}
+	fw, _ := asObject(t.config["layer"])
+	fc, _ := asObject(fw["config"])
+	want := map[string]any{}
+	for k, v := range fc {
+		want[k] = v
+	}
+	gb, _ := asBool(want["go_backwards"])
+	want["go_backwards"] = !gb
+	got := back.config
+	delete(want, "name")
+	delete(got, "name")
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(got)
+	if back.class != fw["class_name"] || string(a) != string(b) {
+		return fmt.Errorf("only the forward layer with go_backwards flipped is supported, got %s %s", back.class, b)
+	}
+	return nil
 }
 
 // readArg reads one value by its rule, descending into nested layers.

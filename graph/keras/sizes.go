@@ -88,10 +88,36 @@ func estimate(class string, cfg map[string]any, in [][]int) ([][]int, int64, err
 			return nil, 0, err
 		}
 		return [][]int{append([]int{x[0]}, out[0]...)}, p, nil
+	case "Bidirectional":
+		inner, _ := asObject(cfg["layer"])
+		ic, _ := asString(inner["class_name"])
+		icfg, _ := asObject(inner["config"])
+		out, p, err := estimate(ic, icfg, in[:1])
+		if err != nil || len(out) == 0 {
+			return nil, 0, err
+		}
+		y := out[0]
+		merged := [][]int{y}
+		switch mode, _ := asString(cfg["merge_mode"]); {
+		case hasKey(cfg, "merge_mode") && cfg["merge_mode"] == nil: // Keras' None: both outputs
+			merged = [][]int{y, y}
+		case mode == "" || mode == "concat":
+			merged = [][]int{append(append([]int(nil), y[:len(y)-1]...), 2*y[len(y)-1])}
+		}
+		for _, s := range out[1:] {
+			merged = append(merged, s, s) // the states of both directions
+		}
+		return merged, 2 * p, nil
 	case "Dropout", "SpatialDropout1D", "Activation":
 		return same, 0, nil
 	}
 	return nil, 0, fmt.Errorf("no size rule for layer class %s", class)
+}
+
+// hasKey reports whether m has the key k.
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // windowSteps is the output length of a sliding window (see
