@@ -92,4 +92,8 @@ func returned(o *Outputs) []*tensor.Dense {
 
 // ActivityPenalty is the activity-regularizer penalty of the last Call
 // (0 without an activity regularizer).
-func (l *LSTM) ActivityPenalty() float64 { return l.actVal }
+func (l *LSTM) ActivityPenalty() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.actVal
+}

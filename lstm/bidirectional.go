@@ -3,6 +3,7 @@ package lstm
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/golstm/golstm/graph"
@@ -111,14 +112,18 @@ func (c *BidirectionalConfig) UnmarshalJSON(b []byte) error {
 // Bidirectional is Keras 2.2's Bidirectional wrapper around an LSTM: a
 // forward copy of the layer and a backward one with GoBackwards flipped run
 // on the same input, and their outputs are merged. Create it with
-// NewBidirectional. It is not safe for concurrent use.
+// NewBidirectional. Inference calls (Call with Training false) may run from
+// several goroutines at once on a built, non-stateful wrapper; training
+// calls, VJP, Build and SetWeights are not safe for concurrent use.
 type Bidirectional struct {
 	cfg    BidirectionalConfig
 	fw, bw *LSTM
 	actReg *activityPenalty
-	merges map[mergeKey]*mergeProgram
-	last   *biRecord // the last training call, for VJP
-	actVal float64   // activity penalty of the last call
+	merges *graph.ProgramCache[mergeKey, *mergeProgram]
+
+	mu     sync.Mutex // guards last and actVal
+	last   *biRecord  // the last training call, for VJP
+	actVal float64    // activity penalty of the last call
 }
 
 // biCount numbers the wrappers made without a name.
@@ -153,7 +158,8 @@ func NewBidirectional(cfg BidirectionalConfig) (*Bidirectional, error) {
 	fc, bc := inner, inner
 	fc.Name, bc.Name = "forward_"+inner.Name, "backward_"+inner.Name
 	bc.GoBackwards, bc.Seed = !inner.GoBackwards, inner.Seed^backwardSeedMix
-	b := &Bidirectional{cfg: cfg, actReg: newActivityPenalty(cfg.Layer.ActivityRegularizer), merges: map[mergeKey]*mergeProgram{}}
+	b := &Bidirectional{cfg: cfg, actReg: newActivityPenalty(cfg.Layer.ActivityRegularizer)}
+	b.merges = graph.NewProgramCache(newMergeProgram, func(p *mergeProgram) { p.vm.Close() })
 	var err error
 	if b.fw, err = New(fc); err != nil {
 		return nil, err
@@ -247,7 +253,11 @@ func (b *Bidirectional) ResetStates() error {
 
 // ActivityPenalty is the activity-regularizer penalty of the last Call
 // (Layer.ActivityRegularizer on every returned tensor; 0 without one).
-func (b *Bidirectional) ActivityPenalty() float64 { return b.actVal }
+func (b *Bidirectional) ActivityPenalty() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.actVal
+}
 
 // BiCallOptions are the per-call arguments of Bidirectional.Call. Every
 // tensor may be a view.
@@ -344,11 +354,13 @@ func (b *Bidirectional) Call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, er
 	if err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
 	b.actVal = rec.actVal
 	b.last = nil
 	if rec.training {
 		b.last = rec
 	}
+	b.mu.Unlock()
 	return out, nil
 }
 
@@ -391,10 +403,11 @@ func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *b
 	if b.cfg.MergeMode == MergeNone {
 		out.OutputForward, out.OutputBackward = rec.yf, rec.yb
 	} else {
-		p, err := b.merge(rec.yf, false)
+		p, put, err := b.merge(rec.yf, false)
 		if err != nil {
 			return nil, nil, err
 		}
+		defer put()
 		if err := p.run(asMatrix(rec.yf), asMatrix(rec.yb), nil); err != nil {
 			return nil, nil, err
 		}
@@ -413,18 +426,21 @@ func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *b
 }
 
 // merge returns the compiled merge for outputs shaped like y.
-func (b *Bidirectional) merge(y *tensor.Dense, grad bool) (*mergeProgram, error) {
+func (b *Bidirectional) merge(y *tensor.Dense, grad bool) (*mergeProgram, func(), error) {
 	s := y.Shape()
 	key := mergeKey{mode: b.cfg.MergeMode, units: s[len(s)-1], rows: s.TotalSize() / s[len(s)-1], dt: y.Dtype(), grad: grad}
-	if p, ok := b.merges[key]; ok {
-		return p, nil
+	return b.merges.Get(key)
+}
+
+// SetProgramCacheSize sets how many idle compiled programs each of the two
+// layers and the merge keep (see LSTM.SetProgramCacheSize).
+func (b *Bidirectional) SetProgramCacheSize(n int) error {
+	for _, err := range []error{b.fw.SetProgramCacheSize(n), b.bw.SetProgramCacheSize(n), b.merges.SetCapacity(n)} {
+		if err != nil {
+			return err
+		}
 	}
-	p, err := newMergeProgram(key)
-	if err != nil {
-		return nil, err
-	}
-	b.merges[key] = p
-	return p, nil
+	return nil
 }
 
 // VJP returns the gradients of a scalar loss with respect to the input,
@@ -433,7 +449,12 @@ func (b *Bidirectional) merge(y *tensor.Dense, grad bool) (*mergeProgram, error)
 // returned (a nil field counts as zeros; views are read as their copies).
 // The activity regularizer's gradient is added. The merge's gradient and
 // each layer's come from Gorgonia's autodiff (see LSTM.VJP).
-func (b *Bidirectional) VJP(d BiOutputs) (*BiGrads, error) { return b.vjpRecord(b.last, d, true) }
+func (b *Bidirectional) VJP(d BiOutputs) (*BiGrads, error) {
+	b.mu.Lock()
+	rec := b.last
+	b.mu.Unlock()
+	return b.vjpRecord(rec, d, true)
+}
 
 // vjpRecord is the VJP of the call recorded in rec; without needDX it
 // leaves the input gradient out.
@@ -469,10 +490,11 @@ func (b *Bidirectional) vjpRecord(rec *biRecord, d BiOutputs, needDX bool) (*BiG
 	}
 	df, db := d.OutputForward, d.OutputBackward
 	if d.Output != nil {
-		p, err := b.merge(rec.yf, true)
+		p, put, err := b.merge(rec.yf, true)
 		if err != nil {
 			return nil, err
 		}
+		defer put()
 		if err := p.run(asMatrix(rec.yf), asMatrix(rec.yb), asMatrix(d.Output)); err != nil {
 			return nil, err
 		}

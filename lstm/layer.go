@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 
 	"github.com/golstm/golstm/graph"
@@ -12,7 +13,11 @@ import (
 // LSTM is the Keras 2.2 LSTM layer. Create it with New, then Call it on
 // batches of shape (batch, timesteps, input_dim), or add it to a
 // model.Model. It builds its weights on the first call (or on Build or
-// SetWeights). An LSTM is not safe for concurrent use.
+// SetWeights). Inference calls (Call or Forward with Training false) may
+// run from several goroutines at once, except on a stateful layer (each call
+// updates its carried states): compiled programs come from a bounded cache
+// that gives each caller its own (graph.ProgramCache). Training calls, VJP,
+// Build, SetWeights and ResetStates are not safe for concurrent use.
 type LSTM struct {
 	cfg         Config
 	act, recAct graph.Activation
@@ -26,12 +31,14 @@ type LSTM struct {
 	bias     *graph.Param // b (4·units); nil without use_bias
 	rng      *rand.Rand   // dropout masks, after the initializer draws
 
-	progs map[progKey]*program
+	progs *graph.ProgramCache[progKey, *program]
 
-	states *State  // carried states of a stateful layer
-	last   *record // the last training call, for VJP
+	states *State // carried states of a stateful layer
 	actReg *activityPenalty
-	actVal float64 // activity penalty of the last call
+
+	mu     sync.Mutex // guards built (during the first call's build), last and actVal
+	last   *record    // the last training call, for VJP
+	actVal float64    // activity penalty of the last call
 }
 
 // layerCount numbers the layers made without a name.
@@ -45,7 +52,8 @@ func New(cfg Config) (*LSTM, error) {
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("lstm_%d", layerCount.Add(1))
 	}
-	l := &LSTM{cfg: cfg, progs: map[progKey]*program{}, actReg: newActivityPenalty(cfg.ActivityRegularizer)}
+	l := &LSTM{cfg: cfg, actReg: newActivityPenalty(cfg.ActivityRegularizer)}
+	l.progs = graph.NewProgramCache(l.compile, func(p *program) { p.vm.Close() })
 	l.act, _ = graph.GetActivation(cfg.Activation)
 	l.recAct, _ = graph.GetActivation(cfg.RecurrentActivation)
 	return l, nil

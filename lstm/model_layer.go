@@ -71,32 +71,43 @@ func (l *LSTM) OutputShapes() [][]int {
 	return out
 }
 
-// Forward runs Call on in[0], with in[1] and in[2] as the initial state
-// when given, and returns the outputs of OutputShapes. With
-// ReturnSequences the output keeps the input's mask.
+// Forward runs the layer on in[0], with in[1] and in[2] as the initial
+// state when given and masks[0] as the sequence mask, and returns the
+// outputs of OutputShapes. With ReturnSequences the output keeps the
+// input's mask; the state outputs have none. Inference Forward calls may
+// run from several goroutines at once (not on a stateful layer, whose
+// carried states every call updates).
 func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 3 {
 		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
-	}
-	for _, mk := range masks {
-		if mk != nil {
-			return nil, fmt.Errorf("lstm: layer %q: masks are not supported yet", l.cfg.Name)
-		}
 	}
 	opt := CallOptions{Training: training}
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
-	out, err := l.Call(in[0], opt)
+	var mask *tensor.Dense
+	if len(masks) > 0 {
+		mask = masks[0]
+		for i, mk := range masks[1:] {
+			if mk != nil {
+				return nil, fmt.Errorf("lstm: layer %q: a mask on initial state input %d: only the sequence takes a mask", l.cfg.Name, i+1)
+			}
+		}
+	}
+	opt.Mask = mask
+	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
 	}
-	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: l.actVal}
+	p := &graph.Pass{Outputs: []*tensor.Dense{out.Output}, ActivityPenalty: rec.actVal}
 	if l.cfg.ReturnState {
 		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
+	if mask != nil && l.cfg.ReturnSequences {
+		p.Masks = make([]*tensor.Dense, len(p.Outputs))
+		p.Masks[0] = mask
+	}
 	if training {
-		rec := l.last
 		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {
 			d := Outputs{}
 			for i, g := range dOut {
@@ -109,8 +120,7 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 					d.C = g
 				}
 			}
-			l.last = rec
-			g, err := l.vjp(d, len(needIn) == 0 || needIn[0])
+			g, err := l.vjpRecord(rec, d, len(needIn) == 0 || needIn[0])
 			if err != nil {
 				return nil, err
 			}

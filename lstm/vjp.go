@@ -19,7 +19,12 @@ import (
 func (l *LSTM) VJP(d Outputs) (*Grads, error) { return l.vjp(d, true) }
 
 // vjp is VJP; without needDX it leaves the input gradient out (nil).
-func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) { return l.vjpRecord(l.last, d, needDX) }
+func (l *LSTM) vjp(d Outputs, needDX bool) (*Grads, error) {
+	l.mu.Lock()
+	rec := l.last
+	l.mu.Unlock()
+	return l.vjpRecord(rec, d, needDX)
+}
 
 // vjpRecord is the VJP of the call recorded in rec (see call).
 func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
@@ -82,10 +87,11 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
 		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX, seq: rec.seq != nil}
-	p, err := l.program(key)
+	p, put, err := l.program(key)
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedHT: dh, seedC: dc}
 	rec.seq.inputs(&in, 0, rec.steps)
 	if err := p.run(in); err != nil {
@@ -114,10 +120,11 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.De
 // kernel and bias gradients.
 func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
-	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil})
+	cp, put, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil})
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	n, width := l.gates(), l.gateWidth()
 	var dzx, dnext [4]*tensor.Dense
 	for k := 0; k < n; k++ {
@@ -153,10 +160,11 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 			dhCarry = owned(cp.gradH0.Value())
 		}
 	}
-	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
+	sp, put, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks, seedZ: dnext}); err != nil {
 		return nil, err
 	}
@@ -168,10 +176,11 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 	if dhCarry != nil {
 		graph.AddInto(dh, dhCarry)
 	}
-	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
+	pp, put, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
 	if err != nil {
 		return nil, err
 	}
+	defer put()
 	in := programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps), seedZ: dzx}
 	if err := pp.run(in); err != nil {
 		return nil, err

@@ -90,3 +90,35 @@ func TestNotebooks(t *testing.T) {
 		})
 	}
 }
+
+// TestRealKernel runs every notebook in a real gophernotes kernel through
+// jupyter nbconvert and compares each cell's outputs with the recorded
+// ones, as TestNotebooks does with the compiled harness. It needs a kernel
+// built as notebooks/README.md says, named by GOPHERNOTES_KERNEL (the
+// kernelspec name); without the variable it is skipped, since CI has no
+// kernel.
+func TestRealKernel(t *testing.T) {
+	kernel := os.Getenv("GOPHERNOTES_KERNEL")
+	if kernel == "" {
+		t.Skip("set GOPHERNOTES_KERNEL=<kernelspec> (see README.md) to run the notebooks in a real gophernotes kernel")
+	}
+	for _, f := range notebookFiles(t) {
+		t.Run(f, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nb, err := nbrun.Decode(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := nbrun.RunKernel(context.Background(), f, nb, nbrun.KernelOptions{Kernel: kernel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range nbrun.Compare(nb, res) {
+				t.Error(m)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image"
 	_ "image/jpeg" // image/jpeg sizes
 	_ "image/png"  // image/png sizes
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -15,18 +16,18 @@ import (
 // outputs of running it.
 type Mismatch struct {
 	Cell      int    // index in the notebook's cells
-	What      string // "stdout", "stderr", "execute_result", "display_data" or "run"
+	What      string // "stdout", "stderr", "execute_result", "display_data", "error" or "run"
 	Want, Got string
 }
 
 // Error describes the mismatch: the cell, the output kind and a line diff
-// of the recorded and the harness output.
+// of the recorded output and the output of the run.
 func (m Mismatch) Error() string {
-	return fmt.Sprintf("cell %d: %s differs (-recorded +harness):\n%s", m.Cell, m.What, Diff(m.Want, m.Got))
+	return fmt.Sprintf("cell %d: %s differs (-recorded +run):\n%s", m.Cell, m.What, Diff(m.Want, m.Got))
 }
 
 // Compare compares, cell by cell, the outputs recorded in nb with res:
-// the stdout and stderr stream text (without gomacro's "// warning:" and
+// error outputs, the stdout and stderr stream text (without gomacro's "// warning:" and
 // "// debug:" lines), the execute_result (its text/plain when that is its
 // only MIME type, otherwise its MIME types and image sizes) and, for
 // display_data, the MIME types and the size of each PNG or JPEG image.
@@ -38,7 +39,7 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 			ms = append(ms, Mismatch{Cell: i, What: "run", Want: "cell ran", Got: "cell did not run"})
 			continue
 		}
-		var wantResult, wantStdout, wantStderr string
+		var wantResult, wantStdout, wantStderr, wantErr string
 		var wantDisplays []string
 		for _, o := range nb.Cells[i].Outputs {
 			switch o.Type {
@@ -52,6 +53,8 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 				wantDisplays = append(wantDisplays, Summary(o.Data))
 			case "execute_result":
 				wantResult = Summary(o.Data)
+			case "error":
+				wantErr += o.EName + ": " + o.EValue + "\n"
 			}
 		}
 		check := func(what, w, g string) {
@@ -60,6 +63,7 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 			}
 		}
 		check("stdout", Denoise(wantStdout), Denoise(got.Stdout()))
+		check("error", pidFree(wantErr), pidFree(got.Err))
 		check("stderr", Denoise(wantStderr), Denoise(got.Stderr))
 		gotResult := ""
 		if got.Result != nil {
@@ -74,6 +78,12 @@ func Compare(nb *Notebook, res *Result) []Mismatch {
 	}
 	return ms
 }
+
+var gomacroPID = regexp.MustCompile(`gomacro_pid_[0-9]+`)
+
+// pidFree replaces the process id in the directories that gomacro names in
+// its messages (gomacro_pid_1234), which differs from run to run.
+func pidFree(s string) string { return gomacroPID.ReplaceAllString(s, "gomacro_pid_*") }
 
 // Denoise drops the lines that start with "// warning:" or "// debug:",
 // which gomacro writes to stdout on imports.

@@ -9,4 +9,10 @@
 // holds the notebook and runs it; Compare lists the cells whose outputs
 // differ from the recorded ones, and Update writes the new outputs into the
 // notebook instead.
+//
+// gophernotes runs cells with the gomacro interpreter, which cannot run
+// everything the Go compiler can. Lint (and Run, which refuses such a
+// notebook) checks the gomacro rules that can be checked statically, each
+// one seen in a real kernel (testdata/gomacro has a notebook for each).
+// RunKernel runs a notebook in a real Jupyter kernel instead, for Compare.
 package nbrun

@@ -113,6 +113,10 @@ func generate(nb *Notebook, name, modPath, rel string, opt genOptions) (program,
 	b.WriteString(")\n\n// Display shows d at once, as gophernotes' predeclared Display does.\n")
 	b.WriteString("func Display(d display.Data) error { return nbrt__.Display(d) }\n\n")
 	b.WriteString(decls.String())
+	// The harness's main gets its own position back, so that nothing in it
+	// counts as a cell's code (the //line directives of the cells above
+	// would otherwise go on).
+	fmt.Fprintf(&b, "//line main.go:%d\n", strings.Count(b.String(), "\n")+2)
 	b.WriteString("func main() {\n" + body.String())
 	b.WriteString(strings.Repeat("}\n", len(code)))
 	b.WriteString("nbrt__.End()\n}\n")

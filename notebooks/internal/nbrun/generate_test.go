@@ -20,7 +20,8 @@ func TestGenerate(t *testing.T) {
 		"\t_ \"os\"\n",                   // unused import
 		"\t\"fmt\"\n",
 		"func Display(d display.Data) error",
-		"//line cell[3]:1:1\nfunc f() int { return 1 }\n\nfunc main() {\n", // package level
+		"//line cell[3]:1:1\nfunc f() int { return 1 }\n\n//line main.go:", // package level
+		"\nfunc main() {\n",
 		"{\nnbrt__.Cell(2)\n//line cell[2]:1:1\nx := gr.NewRNG(1)\n_ = x\n//line cell[2]:2:1\nnbrt__.Show(fmt.Sprint(x != nil))\n",
 		"{\nnbrt__.Cell(3)\n//line cell[3]:2:1\nx := f()\n_ = x\n//line cell[3]:3:1\nnbrt__.Show(x)\n}\n}\n}\nnbrt__.End()\n}\n",
 	} {

@@ -23,6 +23,9 @@ type Options struct {
 	Timeout time.Duration
 	// Go is the go command; "" means "go" from PATH.
 	Go string
+	// skipRules runs a notebook that breaks gomacro rules (for the test
+	// that compares such notebooks with their real-kernel outputs).
+	skipRules bool
 }
 
 // Item is one piece of a cell's stdout: text, or a bundle shown with Display.
@@ -36,6 +39,9 @@ type CellOutput struct {
 	Items  []Item // stdout text and display_data, in the order they came
 	Stderr string
 	Result *nbrt.Bundle // execute_result; nil when the cell has none
+	// Err is the cell's error outputs ("ename: evalue" lines) in a
+	// real-kernel run (RunKernel); the compiled harness stops instead.
+	Err string
 }
 
 // Stdout returns the cell's stdout text.
@@ -62,25 +68,103 @@ func (c *CellOutput) Displays() []*nbrt.Bundle {
 type Result struct {
 	// Cells maps the index of each code cell that started to its output.
 	Cells map[int]*CellOutput
-	// Source is the generated program.
+	// Source is the generated program (Run).
 	Source string
+	// Log is the output of jupyter nbconvert and of the kernel (RunKernel).
+	Log string
+	// Executed is the notebook as the kernel ran it (RunKernel).
+	Executed *Notebook
 }
 
 // Run turns the code cells of the notebook at nbPath into one Go program
 // (see generate), builds it inside the module that holds the notebook, so
-// that imports of the module build against the working tree, and runs it
-// with the notebook's directory as working directory. When the build fails
-// because a wrapped last expression has no value, or an import is unused,
-// it regenerates the program without that and builds again.
+// that imports of the module build against the working tree, checks it
+// against the gomacro rules (see Lint) and runs it with the notebook's
+// directory as working directory. When the build fails because a wrapped
+// last expression has no value, or an import is unused, it regenerates the
+// program without that and builds again. A notebook that breaks a gomacro
+// rule is not run: the error lists every Problem.
 func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result, error) {
+	res, _, err := runNotebook(ctx, nbPath, nb, opt)
+	return res, err
+}
+
+// runNotebook is Run that also returns the gomacro problems it found; with
+// opt.skipRules it runs the notebook all the same.
+func runNotebook(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result, []Problem, error) {
+	opt = opt.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+	defer cancel()
+	b, err := buildProgram(ctx, nbPath, nb, opt)
+	if b != nil {
+		defer os.RemoveAll(b.tmp)
+	}
+	if err != nil {
+		if pre, perr := precheck(nb); perr == nil && len(pre) > 0 {
+			return nil, pre, &RuleError{Notebook: filepath.Base(nbPath), Problems: pre}
+		}
+		if b != nil {
+			return &Result{Source: b.prog.src}, nil, err
+		}
+		return nil, nil, err
+	}
+	res := &Result{Source: b.prog.src}
+	problems, err := b.lint(ctx, nb, opt)
+	if err != nil {
+		return res, nil, fmt.Errorf("%s: checking the gomacro rules: %w", b.name, err)
+	}
+	if len(problems) > 0 && !opt.skipRules {
+		return res, problems, &RuleError{Notebook: b.name, Problems: problems}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, filepath.Join(b.tmp, "nb.exe"))
+	cmd.Dir = b.nbDir
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	cells, last, ended, perr := parseOutput(stdout.Bytes(), stderr.Bytes())
+	res.Cells = cells
+	if perr != nil {
+		return res, problems, fmt.Errorf("%s: %w", b.name, perr)
+	}
+	if runErr != nil || !ended {
+		msg := "program stopped early"
+		if runErr != nil {
+			msg = runErr.Error()
+		}
+		tail := stderr.String()
+		if c := cells[last]; c != nil {
+			tail = c.Stderr
+		}
+		return res, problems, fmt.Errorf("%s: cell %d failed: %s; its stderr:\n%s", b.name, last, msg, tail)
+	}
+	return res, problems, nil
+}
+
+func (opt Options) withDefaults() Options {
 	if opt.Timeout == 0 {
 		opt.Timeout = 5 * time.Minute
 	}
 	if opt.Go == "" {
 		opt.Go = "go"
 	}
-	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
-	defer cancel()
+	return opt
+}
+
+// built is a notebook's program, built in a temporary directory inside the
+// notebook's module.
+type built struct {
+	name    string // the notebook's file name
+	nbDir   string // the notebook's directory (absolute)
+	modPath string // path of the module that holds the notebook
+	rel     string // nbDir relative to the module root, slash-separated
+	tmp     string // holds main.go and nb.exe; the caller removes it
+	prog    program
+}
+
+// buildProgram generates the notebook's program and builds it, revising
+// the program after build errors that the generator can fix. When it returns
+// a non-nil *built, the caller must remove b.tmp.
+func buildProgram(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*built, error) {
 	nbDir, err := filepath.Abs(filepath.Dir(nbPath))
 	if err != nil {
 		return nil, err
@@ -99,51 +183,26 @@ func Run(ctx context.Context, nbPath string, nb *Notebook, opt Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	name := filepath.Base(nbPath)
+	b := &built{name: filepath.Base(nbPath), nbDir: nbDir, modPath: modPath, rel: filepath.ToSlash(rel), tmp: tmp}
 	gen := genOptions{noShow: map[int]bool{}, blank: map[string]bool{}}
-	var prog program
 	for attempt := 0; ; attempt++ {
-		prog, err = generate(nb, name, modPath, filepath.ToSlash(rel), gen)
+		b.prog, err = generate(nb, b.name, modPath, b.rel, gen)
 		if err != nil {
-			return nil, err
+			return b, err
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "main.go"), []byte(prog.src), 0o644); err != nil {
-			return nil, err
+		if err := os.WriteFile(filepath.Join(tmp, "main.go"), []byte(b.prog.src), 0o644); err != nil {
+			return b, err
 		}
 		cmd := exec.CommandContext(ctx, opt.Go, "build", "-o", "nb.exe", "main.go")
 		cmd.Dir = tmp
 		out, err := cmd.CombinedOutput()
 		if err == nil {
-			break
+			return b, nil
 		}
-		if attempt > 8 || !revise(&gen, prog, string(out)) {
-			return &Result{Source: prog.src}, fmt.Errorf("%s: build failed: %v\n%s", name, err, out)
+		if attempt > 8 || !revise(&gen, b.prog, string(out)) {
+			return b, fmt.Errorf("%s: build failed: %v\n%s", b.name, err, out)
 		}
 	}
-	res := &Result{Source: prog.src}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, filepath.Join(tmp, "nb.exe"))
-	cmd.Dir = nbDir
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	cells, last, ended, perr := parseOutput(stdout.Bytes(), stderr.Bytes())
-	res.Cells = cells
-	if perr != nil {
-		return res, fmt.Errorf("%s: %w", name, perr)
-	}
-	if runErr != nil || !ended {
-		msg := "program stopped early"
-		if runErr != nil {
-			msg = runErr.Error()
-		}
-		tail := stderr.String()
-		if c := cells[last]; c != nil {
-			tail = c.Stderr
-		}
-		return res, fmt.Errorf("%s: cell %d failed: %s; its stderr:\n%s", name, last, msg, tail)
-	}
-	return res, nil
 }
 
 var (

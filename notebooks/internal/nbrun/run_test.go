@@ -116,7 +116,7 @@ func TestRunFeatures(t *testing.T) {
 	if len(ms) != 1 || ms[0].Cell != 10 || ms[0].What != "stdout" {
 		t.Fatalf("after editing cell 10's stdout, Compare = %v, want one stdout mismatch in cell 10", ms)
 	}
-	if got, want := ms[0].Error(), "cell 10: stdout differs (-recorded +harness):\n- b\n+ a\n"; got != want {
+	if got, want := ms[0].Error(), "cell 10: stdout differs (-recorded +run):\n- b\n+ a\n"; got != want {
 		t.Errorf("mismatch message = %q, want %q", got, want)
 	}
 }
