@@ -87,10 +87,6 @@ func loadH5(r io.ReaderAt, size int64, o Options) (*model.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: keras_version: %w", err)
 	}
-	backend, _, err := stringAttr(root, "backend")
-	if err != nil {
-		return nil, fmt.Errorf("keras: backend: %w", err)
-	}
 	var doc any
 	if err := decodeJSON("model_config", []byte(cfg), &doc); err != nil {
 		return nil, err
@@ -102,6 +98,10 @@ func loadH5(r io.ReaderAt, size int64, o Options) (*model.Model, error) {
 	wg := root
 	if g, err := root.Group("model_weights"); err == nil {
 		wg = g
+	}
+	backend, err := backendOf(wg, root)
+	if err != nil {
+		return nil, err
 	}
 	file, err := h5Layers(wg)
 	if err != nil {
@@ -223,6 +223,21 @@ func archiveFiles(r io.ReaderAt, size int64) (map[string][]byte, error) {
 	return out, nil
 }
 
+// backendOf returns the backend that wrote the weights: the weights
+// group's backend attribute (what Keras' loader reads), else the file's.
+func backendOf(wg, root *hdf5.Group) (string, error) {
+	for _, g := range []*hdf5.Group{wg, root} {
+		b, ok, err := stringAttr(g, "backend")
+		if err != nil {
+			return "", fmt.Errorf("keras: backend: %w", err)
+		}
+		if ok {
+			return b, nil
+		}
+	}
+	return "", nil
+}
+
 // graphLayers returns the loaded layers in config order.
 func (ld *loaded) graphLayers() []graph.Layer {
 	out := make([]graph.Layer, len(ld.layers))
@@ -322,15 +337,15 @@ func loadWeights(m *model.Model, r io.ReaderAt, size int64, byName bool) error {
 		}
 	}
 	root := h.Root()
-	backend, _, err := stringAttr(root, "backend")
-	if err != nil {
-		return fmt.Errorf("keras: backend: %w", err)
-	}
 	wg := root
 	if !hasAttr(root, "layer_names") {
 		if g, err := root.Group("model_weights"); err == nil {
 			wg = g
 		}
+	}
+	backend, err := backendOf(wg, root)
+	if err != nil {
+		return err
 	}
 	if hasAttr(wg, "layer_names") {
 		file, err := h5Layers(wg)

@@ -41,7 +41,11 @@ func Save(m *model.Model, path string) error {
 }
 
 // encode builds the HDF5 file of m.
-func encode(m *model.Model) (*hdf5.Writer, error) {
+func encode(m *model.Model) (*hdf5.Writer, error) { return encodeAs(m, SavedBackend) }
+
+// encodeAs builds the HDF5 file of m as written by the given Keras backend
+// (tests write Theano files with it).
+func encodeAs(m *model.Model, backend string) (*hdf5.Writer, error) {
 	wm, err := writeModel(m)
 	if err != nil {
 		return nil, err
@@ -54,7 +58,7 @@ func encode(m *model.Model) (*hdf5.Writer, error) {
 	root := w.Root()
 	attrs := []struct {
 		name, value string
-	}{{"keras_version", SavedKerasVersion}, {"backend", SavedBackend}, {"model_config", string(cfg)}}
+	}{{"keras_version", SavedKerasVersion}, {"backend", backend}, {"model_config", string(cfg)}}
 	if c, ok := m.Compiled(); ok {
 		tc, err := writeCompile(c)
 		if err != nil {
@@ -75,7 +79,7 @@ func encode(m *model.Model) (*hdf5.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: Save: %w", err)
 	}
-	if err := writeWeights(mw, wm); err != nil {
+	if err := writeWeights(mw, wm, backend); err != nil {
 		return nil, fmt.Errorf("keras: Save: %w", err)
 	}
 	return w, nil
@@ -85,7 +89,7 @@ func encode(m *model.Model) (*hdf5.Writer, error) {
 // attributes layer_names, backend and keras_version; a group per layer with
 // weight_names (an empty float64 array for a layer without weights) and
 // each weight at its name's path.
-func writeWeights(g *hdf5.GroupWriter, wm *writtenModel) error {
+func writeWeights(g *hdf5.GroupWriter, wm *writtenModel, backend string) error {
 	names := append([]string(nil), wm.inputs...)
 	for _, l := range wm.layers {
 		names = append(names, l.Name())
@@ -93,7 +97,7 @@ func writeWeights(g *hdf5.GroupWriter, wm *writtenModel) error {
 	if err := setStringsAttr(g, "layer_names", names); err != nil {
 		return err
 	}
-	if err := g.SetAttr("backend", hdf5.ASCIIString(SavedBackend)); err != nil {
+	if err := g.SetAttr("backend", hdf5.ASCIIString(backend)); err != nil {
 		return err
 	}
 	if err := g.SetAttr("keras_version", hdf5.ASCIIString(SavedKerasVersion)); err != nil {
