@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/golstm/golstm/cmd/demo/forecast"
+	"github.com/golstm/golstm/graph/keras"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -45,5 +46,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", filepath.Join(o.out, forecast.PNGFile),
 		filepath.Join(o.out, forecast.CSVFile), filepath.Join(o.out, forecast.MetricsFile))
+	if o.saveKeras != "" {
+		if err := keras.Save(res.Model, o.saveKeras); err != nil {
+			fmt.Fprintln(stderr, "demo:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s (Keras .h5)\n", o.saveKeras)
+	}
 	return 0
 }

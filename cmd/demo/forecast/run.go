@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/golstm/golstm/datasets"
+	"github.com/golstm/golstm/graph/model"
 )
 
 // Result is what Run computed: the series in original units, split into
@@ -34,6 +35,10 @@ type Result struct {
 	// (scaled units; ValLoss empty without validation).
 	Loss, ValLoss []float64
 	Metrics       Metrics
+	// Model is the trained, compiled model: LSTM(Units) → Dense(1) on
+	// windows of Lookback steps of the transformed series (log, differenced
+	// and scaled as the Config says), shape (Lookback, 1).
+	Model *model.Model
 }
 
 // Run loads the data of cfg, trains LSTM(Units) → Dense(1) on the training
@@ -75,7 +80,7 @@ func Run(cfg Config, progress io.Writer) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Config: cfg, Source: cfg.source(), Series: x, TrainEnd: trR.End, TestStart: teR.Start,
-		History: x[:teR.Start], Truth: x[teR.Start:]}
+		History: x[:teR.Start], Truth: x[teR.Start:], Model: tr.model}
 	res.Loss, res.ValLoss = tr.hist.History["loss"], tr.hist.History["val_loss"]
 	res.HistoryIndex = steps(0, teR.Start)
 	res.TestIndex = steps(teR.Start, n)
