@@ -47,7 +47,7 @@
 // layer is registered with graph (import graph/layers and lstm, as a
 // program that uses the model does): InputLayer, Dense, LSTM, Dropout,
 // SpatialDropout1D, Activation, RepeatVector, TimeDistributed, Conv1D,
-// MaxPooling1D, Flatten and Bidirectional. Every argument of their configs
+// MaxPooling1D and Flatten. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
 // graph.Param.Frozen), dtype (the model computes in Options.Dtype),
