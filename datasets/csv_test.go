@@ -88,3 +88,39 @@ func TestReadCSVFile(t *testing.T) {
 		t.Errorf("missing file: error %v", err)
 	}
 }
+
+func TestNumericColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		names      []string
+		idx        []int
+	}{
+		{"date first", passengersCSV, []string{"passengers", "year"}, []int{1, 2}},
+		{"a missing value and text", "a,b,c,d\n1,x,3,4\n2,5,,6\n", []string{"a", "d"}, []int{0, 3}},
+		{"short row", "a,b\n1,2\n3\n", []string{"a"}, []int{0}},
+		{"NaN is not a number here", "a,b\n1,NaN\n", []string{"a"}, []int{0}},
+		{"none", "month\n1949-01\n", nil, nil},
+		{"BOM and spaces", "\ufeff a , b\n 1 , 2\n", []string{"a", "b"}, []int{0, 1}},
+	} {
+		names, idx, err := NumericColumns(strings.NewReader(tc.text))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !slices.Equal(names, tc.names) || !slices.Equal(idx, tc.idx) {
+			t.Errorf("%s: %q %v, want %q %v", tc.name, names, idx, tc.names, tc.idx)
+		}
+	}
+	for text, want := range map[string]string{"": "no header row", "a\n": "no data rows", "a\n\"1\n": "quoted-field"} {
+		if _, _, err := NumericColumns(strings.NewReader(text)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NumericColumns(%q): error %v, want %q", text, err, want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "p.csv")
+	os.WriteFile(path, []byte(passengersCSV), 0o600)
+	if names, _, err := NumericColumnsFile(path); err != nil || !slices.Equal(names, []string{"passengers", "year"}) {
+		t.Errorf("NumericColumnsFile: %q, %v", names, err)
+	}
+	if _, _, err := NumericColumnsFile(path + ".none"); err == nil || !strings.Contains(err.Error(), "p.csv.none") {
+		t.Errorf("missing file: error %v", err)
+	}
+}

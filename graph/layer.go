@@ -100,6 +100,16 @@ type Pass struct {
 	Backward func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error)
 }
 
+// ParamShaper is implemented by layers with weights: ParamShapes returns,
+// without allocating them, the weights Build would create for inputs of the
+// given per-sample shapes, by Param.Name. model.Load checks them against a
+// file's weights before building each layer, so that a file (untrusted
+// input) cannot make it allocate more than the file holds; it returns the
+// same errors as Build for shapes the layer does not take.
+type ParamShaper interface {
+	ParamShapes(in [][]int) (map[string][]int, error)
+}
+
 // Stateful is implemented by layers that can carry state between batches
 // (an LSTM built with Stateful true).
 type Stateful interface {

@@ -13,7 +13,15 @@ import (
 // (initializers, dropout masks, shuffling): a PCG generator seeded with seed.
 // The same seed gives the same sequence on every platform.
 func NewRNG(seed uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	return rand.New(NewPCG(seed))
+}
+
+// NewPCG returns NewRNG's source for seed: rand.New(NewPCG(seed)) draws
+// what NewRNG(seed) draws, and the source's state can be saved
+// (MarshalBinary) and restored, so that a stream continues where it
+// stopped (model.Fit's shuffling across a Save and Load).
+func NewPCG(seed uint64) *rand.PCG {
+	return rand.NewPCG(seed, 0x9e3779b97f4a7c15)
 }
 
 // CheckDtype returns an error unless dt is tensor.Float32 or tensor.Float64.

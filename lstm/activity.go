@@ -13,24 +13,44 @@ import (
 // and shape.
 type activityPenalty struct {
 	reg  graph.Regularizer // nil: none
-	pens map[string]*graph.Penalty
+	pens *graph.ProgramCache[penaltyKey, *graph.Penalty]
+}
+
+// penaltyKey is the dtype and shape (rank 2 or 3: the layer's outputs) a
+// penalty is compiled for.
+type penaltyKey struct {
+	dt   tensor.Dtype
+	rank int
+	dims [3]int
 }
 
 func newActivityPenalty(reg graph.Regularizer) *activityPenalty {
-	return &activityPenalty{reg: reg, pens: map[string]*graph.Penalty{}}
+	a := &activityPenalty{reg: reg}
+	a.pens = graph.NewProgramCache(func(k penaltyKey) (*graph.Penalty, error) {
+		p, err := graph.NewPenalty(a.reg, k.dt, k.dims[:k.rank])
+		if err != nil {
+			return nil, fmt.Errorf("lstm: activity_regularizer: %w", err)
+		}
+		return p, nil
+	}, nil)
+	return a
 }
 
-func (a *activityPenalty) penalty(t *tensor.Dense) (*graph.Penalty, error) {
-	key := fmt.Sprint(t.Dtype(), t.Shape())
-	if p, ok := a.pens[key]; ok {
-		return p, nil
+// eval returns the penalty of t and its gradient, with a compiled penalty
+// of t's dtype and shape taken from the cache for the time of the run.
+func (a *activityPenalty) eval(t *tensor.Dense) (float64, *tensor.Dense, error) {
+	s := t.Shape()
+	if len(s) > 3 {
+		return 0, nil, fmt.Errorf("lstm: activity_regularizer on a tensor of shape %v", s)
 	}
-	p, err := graph.NewPenalty(a.reg, t.Dtype(), t.Shape())
+	key := penaltyKey{dt: t.Dtype(), rank: len(s)}
+	copy(key.dims[:], s)
+	p, put, err := a.pens.Get(key)
 	if err != nil {
-		return nil, fmt.Errorf("lstm: activity_regularizer: %w", err)
+		return 0, nil, err
 	}
-	a.pens[key] = p
-	return p, nil
+	defer put()
+	return p.Eval(t)
 }
 
 // value is the penalty of the returned tensors ts (0 without a
@@ -41,11 +61,7 @@ func (a *activityPenalty) value(ts []*tensor.Dense) (float64, error) {
 	}
 	sum := 0.0
 	for _, t := range ts {
-		p, err := a.penalty(t)
-		if err != nil {
-			return 0, err
-		}
-		v, _, err := p.Eval(t)
+		v, _, err := a.eval(t)
 		if err != nil {
 			return 0, err
 		}
@@ -61,11 +77,7 @@ func (a *activityPenalty) addGrad(ts []*tensor.Dense, ds []**tensor.Dense) error
 		return nil
 	}
 	for i, t := range ts {
-		p, err := a.penalty(t)
-		if err != nil {
-			return err
-		}
-		_, g, err := p.Eval(t)
+		_, g, err := a.eval(t)
 		if err != nil {
 			return err
 		}

@@ -112,16 +112,16 @@ func (c *BidirectionalConfig) UnmarshalJSON(b []byte) error {
 // Bidirectional is Keras 2.2's Bidirectional wrapper around an LSTM: a
 // forward copy of the layer and a backward one with GoBackwards flipped run
 // on the same input, and their outputs are merged. Create it with
-// NewBidirectional. Inference calls (Call with Training false) may run from
-// several goroutines at once on a built, non-stateful wrapper; training
-// calls, VJP, Build and SetWeights are not safe for concurrent use.
+// NewBidirectional. Once built, a wrapper whose layer is not stateful may
+// run inference (Call with Training false) from several goroutines at
+// once, as an LSTM may; other calls are not concurrent with anything else.
 type Bidirectional struct {
 	cfg    BidirectionalConfig
 	fw, bw *LSTM
 	actReg *activityPenalty
 	merges *graph.ProgramCache[mergeKey, *mergeProgram]
 
-	mu     sync.Mutex // guards last and actVal
+	mu     sync.Mutex // guards last and actVal: Call writes them
 	last   *biRecord  // the last training call, for VJP
 	actVal float64    // activity penalty of the last call
 }
@@ -158,8 +158,8 @@ func NewBidirectional(cfg BidirectionalConfig) (*Bidirectional, error) {
 	fc, bc := inner, inner
 	fc.Name, bc.Name = "forward_"+inner.Name, "backward_"+inner.Name
 	bc.GoBackwards, bc.Seed = !inner.GoBackwards, inner.Seed^backwardSeedMix
-	b := &Bidirectional{cfg: cfg, actReg: newActivityPenalty(cfg.Layer.ActivityRegularizer)}
-	b.merges = graph.NewProgramCache(newMergeProgram, func(p *mergeProgram) { p.vm.Close() })
+	b := &Bidirectional{cfg: cfg, actReg: newActivityPenalty(cfg.Layer.ActivityRegularizer),
+		merges: graph.NewProgramCache(newMergeProgram, func(p *mergeProgram) { p.vm.Close() })}
 	var err error
 	if b.fw, err = New(fc); err != nil {
 		return nil, err
@@ -407,11 +407,13 @@ func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *b
 		if err != nil {
 			return nil, nil, err
 		}
-		defer put()
-		if err := p.run(asMatrix(rec.yf), asMatrix(rec.yb), nil); err != nil {
+		err = p.run(asMatrix(rec.yf), asMatrix(rec.yb), nil)
+		y := p.yVal
+		put()
+		if err != nil {
 			return nil, nil, err
 		}
-		out.Output = withLeading(graph.Contiguous(owned(p.yVal)), rec.yf)
+		out.Output = withLeading(graph.Contiguous(owned(y)), rec.yf)
 	}
 	if b.cfg.Layer.ReturnState {
 		out.ForwardH, out.ForwardC, out.BackwardH, out.BackwardC = fout.H, fout.C, bout.H, bout.C
@@ -425,13 +427,6 @@ func (b *Bidirectional) call(x *tensor.Dense, opt BiCallOptions) (*BiOutputs, *b
 	return out, rec, nil
 }
 
-// merge returns the compiled merge for outputs shaped like y.
-func (b *Bidirectional) merge(y *tensor.Dense, grad bool) (*mergeProgram, func(), error) {
-	s := y.Shape()
-	key := mergeKey{mode: b.cfg.MergeMode, units: s[len(s)-1], rows: s.TotalSize() / s[len(s)-1], dt: y.Dtype(), grad: grad}
-	return b.merges.Get(key)
-}
-
 // SetProgramCacheSize sets how many idle compiled programs each of the two
 // layers and the merge keep (see LSTM.SetProgramCacheSize).
 func (b *Bidirectional) SetProgramCacheSize(n int) error {
@@ -441,6 +436,13 @@ func (b *Bidirectional) SetProgramCacheSize(n int) error {
 		}
 	}
 	return nil
+}
+
+// merge takes the compiled merge for outputs shaped like y from the cache
+// until the returned function gives it back.
+func (b *Bidirectional) merge(y *tensor.Dense, grad bool) (*mergeProgram, func(), error) {
+	s := y.Shape()
+	return b.merges.Get(mergeKey{mode: b.cfg.MergeMode, units: s[len(s)-1], rows: s.TotalSize() / s[len(s)-1], dt: y.Dtype(), grad: grad})
 }
 
 // VJP returns the gradients of a scalar loss with respect to the input,
@@ -494,11 +496,14 @@ func (b *Bidirectional) vjpRecord(rec *biRecord, d BiOutputs, needDX bool) (*BiG
 		if err != nil {
 			return nil, err
 		}
-		defer put()
-		if err := p.run(asMatrix(rec.yf), asMatrix(rec.yb), asMatrix(d.Output)); err != nil {
+		err = p.run(asMatrix(rec.yf), asMatrix(rec.yb), asMatrix(d.Output))
+		if err == nil {
+			df, db = withLeading(copyOf(p.da.Value()), rec.yf), withLeading(copyOf(p.db.Value()), rec.yb)
+		}
+		put()
+		if err != nil {
 			return nil, err
 		}
-		df, db = withLeading(copyOf(p.da.Value()), rec.yf), withLeading(copyOf(p.db.Value()), rec.yb)
 	}
 	if db != nil && b.cfg.Layer.ReturnSequences {
 		db = reverseSteps(db)

@@ -124,32 +124,18 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 	}
 	s := x.Shape()
 	batch, steps, dim := s[0], s[1], s[2]
-	// The first call builds the weights; the lock makes concurrent first
-	// calls build once, and later calls only read what the build wrote.
-	l.mu.Lock()
-	built := l.built
-	l.mu.Unlock()
-	if built && dim != l.inputDim {
+	if l.built && dim != l.inputDim {
 		return nil, fmt.Errorf("lstm: input_dim = %d, but the layer's weights were built for input_dim %d", dim, l.inputDim)
 	}
-	if built && x.Dtype() != l.dt {
+	if l.built && x.Dtype() != l.dt {
 		return nil, fmt.Errorf("lstm: input dtype %v, but the layer is %v", x.Dtype(), l.dt)
 	}
 	if err := l.checkStatefulBatch(batch); err != nil {
 		return nil, err
 	}
-	if !built {
-		l.mu.Lock()
-		var err error
-		if !l.built {
-			err = l.BuildFor(dim, x.Dtype())
-		}
-		l.mu.Unlock()
-		if err != nil {
+	if !l.built {
+		if err := l.BuildFor(dim, x.Dtype()); err != nil {
 			return nil, err
-		}
-		if dim != l.inputDim || x.Dtype() != l.dt {
-			return nil, fmt.Errorf("lstm: input (%d features, %v) but a concurrent first call built the layer for %d features, %v", dim, x.Dtype(), l.inputDim, l.dt)
 		}
 	}
 	h0, c0, err := l.initialState(batch, opt.InitialState)
@@ -249,13 +235,14 @@ func (l *LSTM) assemble(outs []*tensor.Dense, hT, cT *tensor.Dense) *Outputs {
 // each processing step and the final states (hT may be the last output).
 // The loop mode records the states and the input projection for VJP.
 func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense, err error) {
+	var ls leases
+	defer ls.giveBack()
 	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
 	if l.cfg.Unroll {
-		p, put, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq})
+		p, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq}, &ls)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		defer put()
 		in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
 		rec.seq.inputs(&in, 0, rec.steps)
 		if err := p.run(in); err != nil {
@@ -274,31 +261,28 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 	// Loop mode: the input projection of every step in one product, the
 	// first pre-activation, then the compiled cell once per step.
 	rows := rec.batch * rec.steps
-	pp, put, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx})
+	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer put()
 	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps)}); err != nil {
 		return nil, nil, nil, err
 	}
 	for k := 0; k < l.gates(); k++ {
 		rec.zx[k] = owned(pp.zVals[k])
 	}
-	sp, put, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh})
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer put()
 	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
 		return nil, nil, nil, err
 	}
 	z := ownedAll(sp.zVals)
-	cp, put, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq}, &ls)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer put()
 	h, c := rec.h0, rec.c0
 	in := programInputs{weights: rec.weights, masks: rec.masks}
 	for t := 0; t < rec.steps; t++ {
@@ -314,13 +298,32 @@ func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense,
 	return rec.hs, h, c, nil
 }
 
-// program returns a compiled program for key, an idle one or a newly
-// compiled one, and the function that gives it back once its last run is
-// done and its outputs are read (see graph.ProgramCache: the cache is
-// bounded, and concurrent inference calls each get their own program).
-func (l *LSTM) program(key progKey) (*program, func(), error) { return l.progs.Get(key) }
+// leases are the programs one call or VJP took from the layer's cache,
+// given back together once their outputs are read.
+type leases []func()
 
-// compile builds the program for key.
+// giveBack gives every program back to the cache.
+func (ls *leases) giveBack() {
+	for _, put := range *ls {
+		put()
+	}
+	*ls = nil
+}
+
+// program takes the compiled program for key from the layer's cache
+// (compiling one when none is idle) until ls is given back: no other call
+// runs it meanwhile.
+func (l *LSTM) program(key progKey, ls *leases) (*program, error) {
+	p, put, err := l.progs.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	*ls = append(*ls, put)
+	return p, nil
+}
+
+// compile builds and compiles the program for key (the cache's compile
+// function).
 func (l *LSTM) compile(key progKey) (*program, error) {
 	seedAll, seedC := l.cfg.ReturnSequences, l.cfg.ReturnState
 	if key.kind == cellProg {
@@ -331,8 +334,7 @@ func (l *LSTM) compile(key progKey) (*program, error) {
 }
 
 // SetProgramCacheSize sets how many idle compiled programs the layer keeps
-// (see graph.ProgramCache; default graph.DefaultProgramCacheSize). The loop
-// mode compiles a cell, a start and a projection program per batch size
-// (the projection also per sequence length), with and without gradients;
-// the unrolled mode one graph per batch size and sequence length.
+// (default graph.DefaultProgramCacheSize): one per kind of graph, batch
+// size, sequence length (projection and unrolled programs) and use, and
+// one more per goroutine running inference at once.
 func (l *LSTM) SetProgramCacheSize(n int) error { return l.progs.SetCapacity(n) }

@@ -13,11 +13,15 @@ import (
 // LSTM is the Keras 2.2 LSTM layer. Create it with New, then Call it on
 // batches of shape (batch, timesteps, input_dim), or add it to a
 // model.Model. It builds its weights on the first call (or on Build or
-// SetWeights). Inference calls (Call or Forward with Training false) may
-// run from several goroutines at once, except on a stateful layer (each call
-// updates its carried states): compiled programs come from a bounded cache
-// that gives each caller its own (graph.ProgramCache). Training calls, VJP,
-// Build, SetWeights and ResetStates are not safe for concurrent use.
+// SetWeights).
+//
+// Once built, a layer that is not stateful may run inference (Call with
+// Training false, Forward with training false) from several goroutines at
+// once, sharing its weights: each call takes compiled programs of its own
+// from the layer's cache (see SetProgramCacheSize) and writes nothing the
+// others read. Training calls, VJP, SetWeights and the state methods are
+// not concurrent with anything else, and a stateful layer, whose every
+// call carries its states to the next, is not safe for concurrent use.
 type LSTM struct {
 	cfg         Config
 	act, recAct graph.Activation
@@ -36,7 +40,7 @@ type LSTM struct {
 	states *State // carried states of a stateful layer
 	actReg *activityPenalty
 
-	mu     sync.Mutex // guards built (during the first call's build), last and actVal
+	mu     sync.Mutex // guards last and actVal: Call writes them
 	last   *record    // the last training call, for VJP
 	actVal float64    // activity penalty of the last call
 }

@@ -14,6 +14,8 @@ import (
 var _ graph.Layer = (*LSTM)(nil)
 var _ graph.Stateful = (*LSTM)(nil)
 var _ graph.LengthFree = (*LSTM)(nil)
+var _ graph.ProgramCacheSizer = (*LSTM)(nil)
+var _ graph.ParamShaper = (*LSTM)(nil)
 
 // Name is the layer's name (Config.Name).
 func (l *LSTM) Name() string { return l.cfg.Name }
@@ -26,17 +28,9 @@ func (l *LSTM) Type() string { return "LSTM" }
 // Two more inputs of shape (units) are the initial h and c, as Keras'
 // initial_state passed as extra inputs.
 func (l *LSTM) Build(in [][]int, dt tensor.Dtype) error {
-	if len(in) != 1 && len(in) != 3 {
-		return fmt.Errorf("lstm: layer %q: %d inputs: want the sequence, optionally followed by the initial h and c", l.cfg.Name, len(in))
-	}
-	seq := in[0]
-	if len(seq) != 2 || seq[1] < 1 || (seq[0] < 1 && seq[0] != graph.None) {
-		return fmt.Errorf("lstm: layer %q: input shape %s: want (batch, timesteps, input_dim), timesteps None for any length", l.cfg.Name, graph.FormatShape(seq))
-	}
-	for i, s := range in[1:] {
-		if len(s) != 1 || s[0] != l.cfg.Units {
-			return fmt.Errorf("lstm: layer %q: initial %s of shape %s: want (batch, %d)", l.cfg.Name, []string{"h", "c"}[i], graph.FormatShape(s), l.cfg.Units)
-		}
+	seq, err := l.modelInput(in)
+	if err != nil {
+		return err
 	}
 	l.steps = seq[0]
 	if l.built {
@@ -46,6 +40,42 @@ func (l *LSTM) Build(in [][]int, dt tensor.Dtype) error {
 		return nil
 	}
 	return l.BuildFor(seq[1], dt)
+}
+
+// modelInput checks the per-sample input shapes of a model: the sequence
+// (timesteps, input_dim), optionally followed by the initial h and c, and
+// returns the sequence's.
+func (l *LSTM) modelInput(in [][]int) ([]int, error) {
+	if len(in) != 1 && len(in) != 3 {
+		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want the sequence, optionally followed by the initial h and c", l.cfg.Name, len(in))
+	}
+	seq := in[0]
+	if len(seq) != 2 || seq[1] < 1 || (seq[0] < 1 && seq[0] != graph.None) {
+		return nil, fmt.Errorf("lstm: layer %q: input shape %s: want (batch, timesteps, input_dim), timesteps None for any length", l.cfg.Name, graph.FormatShape(seq))
+	}
+	for i, s := range in[1:] {
+		if len(s) != 1 || s[0] != l.cfg.Units {
+			return nil, fmt.Errorf("lstm: layer %q: initial %s of shape %s: want (batch, %d)", l.cfg.Name, []string{"h", "c"}[i], graph.FormatShape(s), l.cfg.Units)
+		}
+	}
+	return seq, nil
+}
+
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): "<name>/kernel"
+// (input_dim, 4·units), "<name>/recurrent_kernel" (units, 4·units) and,
+// with use_bias, "<name>/bias" (4·units).
+func (l *LSTM) ParamShapes(in [][]int) (map[string][]int, error) {
+	seq, err := l.modelInput(in)
+	if err != nil {
+		return nil, err
+	}
+	u, name := l.cfg.Units, l.cfg.Name
+	shapes := map[string][]int{name + "/kernel": {seq[1], 4 * u}, name + "/recurrent_kernel": {u, 4 * u}}
+	if l.cfg.UseBias {
+		shapes[name+"/bias"] = []int{4 * u}
+	}
+	return shapes, nil
 }
 
 // FreeShape leaves the timesteps of a (timesteps, input_dim) input open:
@@ -71,12 +101,13 @@ func (l *LSTM) OutputShapes() [][]int {
 	return out
 }
 
-// Forward runs the layer on in[0], with in[1] and in[2] as the initial
-// state when given and masks[0] as the sequence mask, and returns the
-// outputs of OutputShapes. With ReturnSequences the output keeps the
-// input's mask; the state outputs have none. Inference Forward calls may
-// run from several goroutines at once (not on a stateful layer, whose
-// carried states every call updates).
+// Forward runs the layer on in[0], as Call does, with in[1] and in[2] as
+// the initial state when given and masks[0] as the sequence mask, and
+// returns the outputs of OutputShapes (with ReturnSequences the output
+// keeps the input's mask);
+// the Pass's Backward is the VJP of this call. It leaves the layer's last
+// call (VJP, ActivityPenalty) alone, so inference Forwards of a built layer
+// that is not stateful may run from several goroutines at once.
 func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
 	if len(in) != 1 && len(in) != 3 {
 		return nil, fmt.Errorf("lstm: layer %q: %d inputs: want 1 or 3", l.cfg.Name, len(in))
@@ -85,16 +116,14 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
-	var mask *tensor.Dense
 	if len(masks) > 0 {
-		mask = masks[0]
+		opt.Mask = masks[0]
 		for i, mk := range masks[1:] {
 			if mk != nil {
 				return nil, fmt.Errorf("lstm: layer %q: a mask on initial state input %d: only the sequence takes a mask", l.cfg.Name, i+1)
 			}
 		}
 	}
-	opt.Mask = mask
 	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
@@ -103,9 +132,11 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 	if l.cfg.ReturnState {
 		p.Outputs = append(p.Outputs, out.H, out.C)
 	}
-	if mask != nil && l.cfg.ReturnSequences {
+	if opt.Mask != nil && l.cfg.ReturnSequences {
+		// The sequence output keeps the input's mask (Keras' compute_mask
+		// with return_sequences); the states have none.
 		p.Masks = make([]*tensor.Dense, len(p.Outputs))
-		p.Masks[0] = mask
+		p.Masks[0] = opt.Mask
 	}
 	if training {
 		p.Backward = func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error) {

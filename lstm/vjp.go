@@ -85,13 +85,14 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 }
 
 func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.Dense, noDX bool) (*Grads, error) {
+	var ls leases
+	defer ls.giveBack()
 	key := progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, grad: true,
 		maskX: rec.masks.x[0] != nil, maskH: rec.masks.h[0] != nil, noDX: noDX, seq: rec.seq != nil}
-	p, put, err := l.program(key)
+	p, err := l.program(key, &ls)
 	if err != nil {
 		return nil, err
 	}
-	defer put()
 	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks, seedH: seeds, seedHT: dh, seedC: dc}
 	rec.seq.inputs(&in, 0, rec.steps)
 	if err := p.run(in); err != nil {
@@ -119,12 +120,13 @@ func (l *LSTM) vjpUnrolled(rec *record, seeds []*tensor.Dense, dh, dc *tensor.De
 // step's pre-activation VJP gives dh_0, and the projection's VJP the input,
 // kernel and bias gradients.
 func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noDX bool) (*Grads, error) {
+	var ls leases
+	defer ls.giveBack()
 	mx, mh := rec.masks.x[0] != nil, rec.masks.h[0] != nil
-	cp, put, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil})
+	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, grad: true, maskH: mh, seq: rec.seq != nil}, &ls)
 	if err != nil {
 		return nil, err
 	}
-	defer put()
 	n, width := l.gates(), l.gateWidth()
 	var dzx, dnext [4]*tensor.Dense
 	for k := 0; k < n; k++ {
@@ -160,11 +162,10 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 			dhCarry = owned(cp.gradH0.Value())
 		}
 	}
-	sp, put, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh})
+	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, grad: true, maskH: mh}, &ls)
 	if err != nil {
 		return nil, err
 	}
-	defer put()
 	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks, seedZ: dnext}); err != nil {
 		return nil, err
 	}
@@ -176,11 +177,10 @@ func (l *LSTM) vjpLoop(rec *record, seeds []*tensor.Dense, dc *tensor.Dense, noD
 	if dhCarry != nil {
 		graph.AddInto(dh, dhCarry)
 	}
-	pp, put, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX})
+	pp, err := l.program(progKey{kind: projProg, rows: rec.batch * rec.steps, grad: true, maskX: mx, noDX: noDX}, &ls)
 	if err != nil {
 		return nil, err
 	}
-	defer put()
 	in := programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps), seedZ: dzx}
 	if err := pp.run(in); err != nil {
 		return nil, err

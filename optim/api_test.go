@@ -248,3 +248,56 @@ func TestStepErrors(t *testing.T) {
 		t.Errorf("SetState with a foreign slot: %v", err)
 	}
 }
+
+// TestLearningRate: every optimizer reads and sets its lr (the JSON "lr"),
+// refuses a NaN, negative or infinite rate and keeps the old one, and its
+// next step moves by the new rate: the first step of a one-weight problem
+// is proportional to lr for every optimizer (to 1e-14: the step is read
+// as 1 − w from a weight near 1).
+func TestLearningRate(t *testing.T) {
+	for _, r := range registry {
+		o := r.make()
+		def := o.LearningRate()
+		if got := readLR(t, o); got != def {
+			t.Errorf("%s: LearningRate %v, config lr %v", r.name, def, got)
+		}
+		for _, bad := range []float64{math.NaN(), -0.1, math.Inf(1)} {
+			if err := o.SetLearningRate(bad); err == nil || !strings.Contains(err.Error(), "lr") {
+				t.Errorf("%s: SetLearningRate(%v): error %v, want one naming lr", r.name, bad, err)
+			}
+			if o.LearningRate() != def {
+				t.Errorf("%s: SetLearningRate(%v) changed lr to %v", r.name, bad, o.LearningRate())
+			}
+		}
+		step := func(lr float64) float64 {
+			o := r.make()
+			if err := o.SetLearningRate(lr); err != nil {
+				t.Fatal(err)
+			}
+			p := &graph.Param{Name: "w", Value: graph.NewTensor(tensor.Float64, []int{1}, []float64{1}),
+				Grad: graph.NewTensor(tensor.Float64, []int{1}, []float64{0.5})}
+			if err := o.Step([]*graph.Param{p}); err != nil {
+				t.Fatal(err)
+			}
+			return 1 - graph.Float64s(p.Value)[0]
+		}
+		if a, b := step(0.01), step(0.03); math.Abs(b-3*a) > 1e-14 || a <= 0 {
+			t.Errorf("%s: first step %v at lr 0.01, %v at lr 0.03: want 3 times as far", r.name, a, b)
+		}
+		if err := o.SetLearningRate(0.25); err != nil || o.LearningRate() != 0.25 || readLR(t, o) != 0.25 {
+			t.Errorf("%s: SetLearningRate(0.25): %v, LearningRate %v, config lr %v", r.name, err, o.LearningRate(), readLR(t, o))
+		}
+	}
+}
+
+// readLR returns the "lr" of o's JSON configuration.
+func readLR(t *testing.T, o Optimizer) float64 {
+	t.Helper()
+	var cfg struct {
+		LR float64 `json:"lr"`
+	}
+	if err := json.Unmarshal([]byte(mustJSON(t, o)), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.LR
+}

@@ -31,6 +31,13 @@ type Optimizer interface {
 	// SetState replaces the state by a deep copy of s. The zero State
 	// resets the optimizer to before its first Step.
 	SetState(s State) error
+	// LearningRate returns the learning rate lr (Keras' optimizer.lr:
+	// before any decay), which callbacks such as ReduceLROnPlateau read.
+	LearningRate() float64
+	// SetLearningRate sets lr for the following steps (Keras'
+	// K.set_value(optimizer.lr, lr)); it is an error unless lr is a finite
+	// number >= 0, and then lr is unchanged.
+	SetLearningRate(lr float64) error
 }
 
 // Clip holds the gradient clipping arguments that every Keras optimizer
@@ -52,18 +59,18 @@ func (c Clip) validate(opt string) error {
 }
 
 // registry lists the optimizers New accepts, with the Keras class name of
-// each and a constructor returning the optimizer and its learning rate.
+// each and its constructor.
 var registry = []struct {
 	name, class string
-	make        func() (Optimizer, *float64)
+	make        func() Optimizer
 }{
-	{"sgd", "SGD", func() (Optimizer, *float64) { o := NewSGD(); return o, &o.LR }},
-	{"rmsprop", "RMSprop", func() (Optimizer, *float64) { o := NewRMSprop(); return o, &o.LR }},
-	{"adagrad", "Adagrad", func() (Optimizer, *float64) { o := NewAdagrad(); return o, &o.LR }},
-	{"adadelta", "Adadelta", func() (Optimizer, *float64) { o := NewAdadelta(); return o, &o.LR }},
-	{"adam", "Adam", func() (Optimizer, *float64) { o := NewAdam(); return o, &o.LR }},
-	{"adamax", "Adamax", func() (Optimizer, *float64) { o := NewAdamax(); return o, &o.LR }},
-	{"nadam", "Nadam", func() (Optimizer, *float64) { o := NewNadam(); return o, &o.LR }},
+	{"sgd", "SGD", func() Optimizer { return NewSGD() }},
+	{"rmsprop", "RMSprop", func() Optimizer { return NewRMSprop() }},
+	{"adagrad", "Adagrad", func() Optimizer { return NewAdagrad() }},
+	{"adadelta", "Adadelta", func() Optimizer { return NewAdadelta() }},
+	{"adam", "Adam", func() Optimizer { return NewAdam() }},
+	{"adamax", "Adamax", func() Optimizer { return NewAdamax() }},
+	{"nadam", "Nadam", func() Optimizer { return NewNadam() }},
 }
 
 // New returns the optimizer registered as name (sgd, rmsprop, adagrad,
@@ -80,9 +87,11 @@ func New(name string, lr float64) (Optimizer, error) {
 			acc[i] = r.name
 			continue
 		}
-		o, set := r.make()
+		o := r.make()
 		if lr > 0 {
-			*set = lr
+			if err := o.SetLearningRate(lr); err != nil {
+				return nil, err
+			}
 		}
 		if err := o.Validate(); err != nil {
 			return nil, err

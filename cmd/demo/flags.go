@@ -22,12 +22,18 @@ const header = `Usage: go run ./cmd/demo [flags]
 Trains an LSTM to forecast a time series and reports, on the held-out test
 part, the RMSE and MAE of one-step and multi-step (recursive) forecasts
 beside the persistence and seasonal naive baselines. Writes forecast.png,
-forecast.csv and metrics.json into -out, and with -save-keras the trained
-model as a Keras .h5 file.
+history.png (the training curves), forecast.csv and metrics.json into -out,
+and with -save-keras the trained model as a Keras .h5 file.
 
 With no flags: a noisy sine wave. -data airline uses the documented airline
 settings (log, diff 1, standard scaler, lookback 12, LSTM(8), 67/33 split,
-100 epochs of batch 8); flags given explicitly override them.
+100 epochs of batch 8); flags given explicitly override them. -data FILE.csv
+reads the last numeric column of a CSV file with a header row (a date
+column first is skipped), or the one -column names.
+
+Ctrl-C stops training after the batch in progress: the run keeps the best
+weights so far (with -patience), forecasts with them, writes its files and
+exits with status 0; a second Ctrl-C kills it.
 
 Flags:
 `
@@ -41,12 +47,12 @@ func newFlagSet(c *forecast.Config, o *options, out io.Writer) *flag.FlagSet {
 		fmt.Fprint(fs.Output(), header)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.out, "out", o.out, "output `folder` for forecast.png, forecast.csv and metrics.json")
-	fs.BoolVar(&o.quiet, "quiet", o.quiet, "no progress bars")
+	fs.StringVar(&o.out, "out", o.out, "output `folder` for forecast.png, history.png, forecast.csv and metrics.json")
+	fs.BoolVar(&o.quiet, "quiet", o.quiet, "no progress output")
 	fs.StringVar(&o.saveKeras, "save-keras", o.saveKeras, "also write the trained model to `path` as a Keras .h5 (keras.models.load_model reads it; its inputs are windows of the transformed series, (lookback, 1))")
 	// data
 	fs.StringVar(&c.Data, "data", c.Data, "data: sine, airline or the `path` of a CSV file with a header row")
-	fs.StringVar(&c.Column, "column", c.Column, "CSV column: header `name` or 0-based index (default the first column)")
+	fs.StringVar(&c.Column, "column", c.Column, "CSV column: header `name` or 0-based index (default the last numeric column)")
 	fs.IntVar(&c.Period, "period", c.Period, "seasonal period of the seasonal naive baseline (0: sine period, 12 for airline, unknown for CSV)")
 	fs.IntVar(&c.Sine.Length, "sine-length", c.Sine.Length, "sine: number of time steps")
 	fs.Float64Var(&c.Sine.Period, "sine-period", c.Sine.Period, "sine: period in time steps")

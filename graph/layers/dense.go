@@ -142,19 +142,11 @@ func (d *Dense) Build(in [][]int, dt tensor.Dtype) error {
 	if err := graph.CheckDtype(dt); err != nil {
 		return err
 	}
-	if len(in) != 1 {
-		return fmt.Errorf("layers: Dense %s: %d inputs: want 1", d.name, len(in))
+	inDim, err := d.inputDim(in)
+	if err != nil {
+		return err
 	}
 	inShape := in[0]
-	if len(inShape) < 1 || inShape[len(inShape)-1] < 1 {
-		return fmt.Errorf("layers: Dense %s: input shape %v: want at least one dimension, the last one fixed and positive", d.name, inShape)
-	}
-	for _, v := range inShape {
-		if v < 1 && v != graph.None {
-			return fmt.Errorf("layers: Dense %s: input shape %v: want positive dimensions (or graph.None)", d.name, inShape)
-		}
-	}
-	inDim := inShape[len(inShape)-1]
 	k, b, err := d.kb.params("Dense", d.name, []int{inDim, d.cfg.Units}, d.cfg.Units, d.cfg.UseBias, dt, d.cfg.Seed)
 	if err != nil {
 		return err
@@ -164,4 +156,36 @@ func (d *Dense) Build(in [][]int, dt tensor.Dtype) error {
 	d.inShape = append([]int(nil), inShape...)
 	d.progs.Clear()
 	return nil
+}
+
+// inputDim checks the input shapes given to Build and returns input_dim.
+func (d *Dense) inputDim(in [][]int) (int, error) {
+	if len(in) != 1 {
+		return 0, fmt.Errorf("layers: Dense %s: %d inputs: want 1", d.name, len(in))
+	}
+	inShape := in[0]
+	if len(inShape) < 1 || inShape[len(inShape)-1] < 1 {
+		return 0, fmt.Errorf("layers: Dense %s: input shape %v: want at least one dimension, the last one fixed and positive", d.name, inShape)
+	}
+	for _, v := range inShape {
+		if v < 1 && v != graph.None {
+			return 0, fmt.Errorf("layers: Dense %s: input shape %v: want positive dimensions (or graph.None)", d.name, inShape)
+		}
+	}
+	return inShape[len(inShape)-1], nil
+}
+
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): "<name>/kernel"
+// (input_dim, units) and, with use_bias, "<name>/bias" (units).
+func (d *Dense) ParamShapes(in [][]int) (map[string][]int, error) {
+	inDim, err := d.inputDim(in)
+	if err != nil {
+		return nil, err
+	}
+	shapes := map[string][]int{d.name + "/kernel": {inDim, d.cfg.Units}}
+	if d.cfg.UseBias {
+		shapes[d.name+"/bias"] = []int{d.cfg.Units}
+	}
+	return shapes, nil
 }

@@ -36,7 +36,19 @@
 // layers' programs for it (see graph.ProgramCache and
 // Model.SetProgramCacheSize).
 //
+// Fit runs Keras' training loop: callbacks (Callback; Keras' own are in
+// package callbacks) called at the start and end of training, epochs and
+// batches, a Context that stops training cleanly (FitConfig.Context), an
+// error on a NaN or infinite loss, Keras' verbose levels, and a History
+// that says how training ended (History.Status); package historyplot draws
+// the History.
+//
 // Save writes a model, wiring, weights and training state (loss, metrics,
-// optimizer with its moments), to one checksummed file, atomically; Load
-// reads it back, rebuilding each layer through graph's layer registry.
+// optimizer with its moments, Fit's shuffling stream), to one checksummed
+// file, atomically; Load reads it back, rebuilding each layer through
+// graph's layer registry, after checking that the file holds the weights
+// each layer's configuration asks for.
+//
+// A built model that is not stateful serves predictions from many
+// goroutines at once (see Model).
 package model

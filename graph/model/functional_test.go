@@ -14,7 +14,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func dense(t *testing.T, name string, units int, act string, seed uint64) *layers.Dense {
+func dense(t testing.TB, name string, units int, act string, seed uint64) *layers.Dense {
 	t.Helper()
 	c := layers.DenseDefaults(units)
 	c.Name, c.Activation, c.Seed = name, act, seed

@@ -27,9 +27,15 @@ import (
 // along the graph in reverse topological order and summed where a node
 // feeds several layers (and where a layer is applied twice).
 //
-// Predict may be called from several goroutines at once on a built model
-// whose layers are not stateful (a model serving predictions); the other
-// methods are not safe for concurrent use.
+// Predict and PredictMulti may be called from several goroutines at once
+// on a built model whose layers are not stateful (a model serving
+// predictions): the goroutines share the weights, and each call takes
+// compiled programs of its own from every layer's cache (see
+// SetProgramCacheSize), so nothing is copied per goroutine. Build the model
+// first (Build, New, Load, or one Predict before the others): a first
+// Predict that builds a Sequential model is not concurrent with anything.
+// A stateful model carries its states from call to call and is not safe
+// for concurrent use, nor are the other methods.
 type Model struct {
 	dt         tensor.Dtype
 	sequential bool
@@ -49,6 +55,14 @@ type Model struct {
 	custom      []loss.Metric   // CompileWith's metrics
 	metrics     [][]loss.Metric // per output, resolved on first use
 	pen         *penaltyGraph
+
+	stop       bool // StopTraining was called during this Fit
+	stopReason string
+	shuffle    *shuffler // Fit's shuffling stream, nil before the first shuffled Fit
+
+	// beforeBuild, when set (by Load), checks a layer and its input
+	// shapes before the layer is built.
+	beforeBuild func(l graph.Layer, in [][]int) error
 }
 
 // NewSequential returns a Sequential model of dtype dt (tensor.Float32 or
@@ -230,6 +244,11 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 				return fmt.Errorf("model: layer %s applied again to %s: %w", a.layer.Name(), nodeNames(a.in), err)
 			}
 		} else {
+			if m.beforeBuild != nil {
+				if err := m.beforeBuild(a.layer, shapes); err != nil {
+					return err
+				}
+			}
 			if err := a.layer.Build(shapes, m.dt); err != nil {
 				return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", a.layer.Name(), a.layer.Type(), formatShapes(shapes), err)
 			}

@@ -44,11 +44,12 @@ func resumeModel(t *testing.T) (*model.Model, *tensor.Dense, *tensor.Dense) {
 }
 
 // TestSaveResumesTraining: 3 epochs, Save, Load, 2 more epochs give exactly
-// the weights and losses of 5 epochs in one go, because the file keeps the
-// loss, the metrics and the optimizer with its moments and iteration count.
+// the weights and losses of 5 epochs in one go, with the samples shuffled
+// every epoch, because the file keeps the loss, the metrics, the optimizer
+// with its moments and iteration count, and Fit's shuffling stream.
 func TestSaveResumesTraining(t *testing.T) {
 	fit := func(m *model.Model, x, y *tensor.Dense, epochs int) []float64 {
-		h, err := m.Fit(x, y, model.FitConfig{BatchSize: 6, Epochs: epochs})
+		h, err := m.Fit(x, y, model.FitConfig{BatchSize: 6, Epochs: epochs, Shuffle: true, Seed: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

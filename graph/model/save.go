@@ -2,12 +2,13 @@ package model
 
 import (
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/golstm/golstm/graph"
+	"gorgonia.org/tensor"
 )
 
 // Save writes the built model (dtype, input shape, every layer's type,
@@ -16,46 +17,32 @@ import (
 // temporary file in the same directory, which is synced and then renamed
 // over path, so a crash leaves either the old file or the new one.
 func (m *Model) Save(path string) error {
-	data, err := encodeModel(m)
+	data, err := encodeModel(m, true)
 	if err != nil {
 		return err
 	}
 	return writeFileAtomic(path, data)
 }
 
+// SaveWeights writes the built model to path as Save does, without the
+// training state (Keras' save_weights): LoadWeights reads it into a model
+// of the same layers, and Load rebuilds the model uncompiled.
+func (m *Model) SaveWeights(path string) error {
+	data, err := encodeModel(m, false)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data)
+}
+
+// writeFileAtomic writes data to path with graph.WriteFileAtomic.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	err := graph.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("model: Save: %w", err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("model: Save: %w", err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // persist the rename; not all systems support it
-		d.Close()
 	}
 	return nil
 }
@@ -67,28 +54,41 @@ func writeFileAtomic(path string, data []byte) error {
 // its state) and package optim is imported (it registers the optimizer
 // codec), the model comes back compiled and resumes training where it
 // stopped; otherwise it is not compiled. A truncated or corrupted file
-// gives an error wrapping ErrBadFile.
+// gives an error wrapping ErrBadFile. Files are untrusted input: nothing
+// is allocated beyond the file's size, as every layer's weights
+// (graph.ParamShaper) are checked against the file before it is built.
 func Load(path string) (*Model, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: Load: %w", err)
 	}
-	mf, err := decodeModel(data)
+	m, err := loadBytes(data)
 	if err != nil {
 		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// loadBytes is Load on the bytes of a file: every allocation is bounded
+// by the bytes' length (the weights are checked before each layer is
+// built, see rebuild).
+func loadBytes(data []byte) (*Model, error) {
+	mf, err := decodeModel(data)
+	if err != nil {
+		return nil, err
 	}
 	m, err := mf.rebuild()
 	if err != nil {
-		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		return nil, err
 	}
 	if err := m.setFileWeights(mf); err != nil {
-		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		return nil, err
 	}
 	if err := m.freeze(mf.header.Frozen); err != nil {
-		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		return nil, err
 	}
 	if err := m.restoreTraining(mf.header.Training); err != nil {
-		return nil, fmt.Errorf("model: Load %s: %w", path, err)
+		return nil, err
 	}
 	return m, nil
 }
@@ -175,6 +175,9 @@ func (m *Model) freeze(names []string) error {
 }
 
 // rebuild makes the model a file describes, built, without its weights.
+// Before building each layer it checks the weights the layer would create
+// (graph.ParamShaper) against the file's, so that nothing is allocated for
+// weights the file does not hold.
 func (mf *modelFile) rebuild() (*Model, error) {
 	h := &mf.header
 	byName := map[string]graph.Layer{}
@@ -190,10 +193,13 @@ func (mf *modelFile) rebuild() (*Model, error) {
 		byName[le.Name] = l
 		layers = append(layers, l)
 	}
+	m := &Model{dt: mf.dt, sequential: h.Sequential, beforeBuild: mf.checkLayer}
+	defer func() { m.beforeBuild = nil }()
 	if h.Sequential {
-		m, err := NewSequential(mf.dt, layers...)
-		if err != nil {
-			return nil, err
+		for _, l := range layers {
+			if err := m.Add(l); err != nil {
+				return nil, err
+			}
 		}
 		if err := m.Build(h.InputShape...); err != nil {
 			return nil, err
@@ -224,7 +230,51 @@ func (mf *modelFile) rebuild() (*Model, error) {
 	for i, ref := range h.Outputs {
 		outs[i] = node(ref)
 	}
-	return New(mf.dt, ins, outs)
+	if err := m.wire(ins, outs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkLayer checks, before l is built for inputs of shapes in, that the
+// file holds every weight l would create, with the same shape. A layer
+// that does not implement graph.ParamShaper is built unchecked (a layer
+// without weights has nothing to check).
+func (mf *modelFile) checkLayer(l graph.Layer, in [][]int) error {
+	ps, ok := l.(graph.ParamShaper)
+	if !ok {
+		return nil
+	}
+	shapes, err := ps.ParamShapes(in)
+	if err != nil {
+		return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", l.Name(), l.Type(), formatShapes(in), err)
+	}
+	names := make([]string, 0, len(shapes))
+	for name := range shapes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		want := shapes[name]
+		t := mf.tensor(name)
+		switch {
+		case t == nil:
+			return badFile("layer %s (%s) has weight %s %v, which the file does not hold", l.Name(), l.Type(), name, want)
+		case !slices.Equal(t.Shape(), want):
+			return badFile("weight %s has shape %v in the file, but layer %s's configuration makes it %v", name, []int(t.Shape()), l.Name(), want)
+		}
+	}
+	return nil
+}
+
+// tensor returns the file's weight named name, or nil.
+func (mf *modelFile) tensor(name string) *tensor.Dense {
+	for _, t := range mf.tensors {
+		if t.name == name {
+			return t.t
+		}
+	}
+	return nil
 }
 
 // topology describes a functional model's wiring for a file.

@@ -33,8 +33,9 @@ import (
 //	               (functional: the layer applications in topological
 //	               order), "outputs": [ref, ...] (functional),
 //	               "training": {"loss": "mse", "metrics": [...],
-//	               "optimizer": {...}} (only for a compiled model whose
-//	               optimizer is one of package optim),
+//	               "optimizer": {...}, "shuffle": {"seed": s, "state":
+//	               base64}} (only for a compiled model whose optimizer is
+//	               one of package optim; shuffle once Fit has shuffled),
 //	               "frozen": ["lstm_1/kernel", ...] (the Param.Frozen
 //	               weights; left out when none is)};
 //	               a ref is {"input": "x"} or {"app": k, "output": i}
@@ -49,7 +50,8 @@ import (
 //	end-4   4      uint32 CRC-32 (IEEE) of every byte before it
 //
 // A compiled model's loss, metrics and optimizer (configuration and state,
-// as optim.Snapshot writes them) are in the header, so that a loaded model
+// as optim.Snapshot writes them) and Fit's shuffling stream (its seed and
+// the state of its PCG source) are in the header, so that a loaded model
 // resumes training exactly where the saved one stopped.
 const FileFormatVersion = 2
 
@@ -114,12 +116,16 @@ type modelFile struct {
 	tensors []namedTensor
 }
 
-// encodeModel serializes the built model m.
-func encodeModel(m *Model) ([]byte, error) {
+// encodeModel serializes the built model m, with its training state when
+// training is true.
+func encodeModel(m *Model, training bool) ([]byte, error) {
 	if !m.built {
 		return nil, fmt.Errorf("model: Save: model not built")
 	}
-	h := fileHeader{Dtype: m.dt.String(), Sequential: m.sequential, Training: m.trainingState()}
+	h := fileHeader{Dtype: m.dt.String(), Sequential: m.sequential}
+	if training {
+		h.Training = m.trainingState()
+	}
 	for _, p := range m.Params() {
 		if p.Frozen {
 			h.Frozen = append(h.Frozen, p.Name)

@@ -2,14 +2,18 @@ package model
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/golstm/golstm/graph/layers"
+	"github.com/golstm/golstm/lstm"
 
 	"github.com/golstm/golstm/graph"
 
@@ -36,7 +40,7 @@ func savedModel(t testing.TB, dt tensor.Dtype) (*Model, []byte) {
 	if _, err := m.Fit(x, y, FitConfig{BatchSize: 4, Epochs: 2}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeModel(m)
+	b, err := encodeModel(m, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,14 +155,21 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 	}
 }
 
-// FuzzLoad feeds arbitrary bytes to the decoder, as is and with a valid
+// FuzzLoad feeds arbitrary bytes to Load's path (decode, rebuild, set
+// the weights, restore the training state), as is and with a valid
 // checksum appended (to get past the CRC), and checks that it never
-// panics and that what it accepts re-encodes consistently.
+// panics, that decoded tensors are consistent and that errors about the
+// file wrap ErrBadFile. The corpus holds hostile files (testdata/fuzz):
+// valid checksums around layer configurations that ask for far more
+// weights than the file holds.
 func FuzzLoad(f *testing.F) {
 	_, good := savedModel(f, tensor.Float32)
 	f.Add(good)
 	f.Add(good[:len(good)-4])
 	f.Add([]byte(fileMagic))
+	for _, h := range hostileFiles(f, good) {
+		f.Add(h)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, b := range [][]byte{data, withCRC(data)} {
 			mf, err := decodeModel(b)
@@ -173,8 +184,89 @@ func FuzzLoad(f *testing.F) {
 					t.Fatalf("tensor %s: shape %v with %d values", nt.name, nt.t.Shape(), len(graph.Float64s(nt.t)))
 				}
 			}
+			loadBytes(b)
 		}
 	})
+}
+
+// hostileFiles returns files with valid checksums whose headers ask for
+// huge weights: Dense units 10⁸, an input of 10⁸ features, and LSTM units
+// 10⁸, each from good (the Dense model of savedModel) or an LSTM model.
+func hostileFiles(t testing.TB, good []byte) map[string][]byte {
+	c := lstm.Default(3)
+	c.Name = "h"
+	l, err := lstm.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSequential(tensor.Float32, l, dense(t, "o", 1, "linear", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Build(graph.None, 2); err != nil {
+		t.Fatal(err)
+	}
+	withLSTM, err := encodeModel(m, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := func(h map[string]any) {
+		h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["units"] = 100_000_000
+	}
+	return map[string][]byte{
+		"dense units 1e8": withHeader(t, good, units),
+		"input of 1e8 features": withHeader(t, good, func(h map[string]any) {
+			h["input_shape"] = []int{3, 100_000_000}
+		}),
+		"lstm units 1e8": withHeader(t, withLSTM, units),
+	}
+}
+
+// withHeader returns the model file data with its JSON header changed by
+// edit (the weights kept, the checksum recomputed).
+func withHeader(t testing.TB, data []byte, edit func(h map[string]any)) []byte {
+	t.Helper()
+	le := binary.LittleEndian
+	hl := int(le.Uint32(data[12:16]))
+	var h map[string]any
+	if err := json.Unmarshal(data[16:16+hl], &h); err != nil {
+		t.Fatal(err)
+	}
+	edit(h)
+	hj, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append([]byte(nil), data[:12]...)
+	out = le.AppendUint32(out, uint32(len(hj)))
+	out = append(out, hj...)
+	out = append(out, data[16+hl:len(data)-4]...)
+	return withCRC(out)
+}
+
+// TestLoadHostileFiles: a file whose header asks for 10⁸-unit weights it
+// does not hold fails with ErrBadFile naming the weight, before anything
+// is allocated for it: Load allocates less than 4 MiB in all (measured by
+// runtime.MemStats.TotalAlloc; building the layer first would allocate
+// gigabytes).
+func TestLoadHostileFiles(t *testing.T) {
+	_, good := savedModel(t, tensor.Float32)
+	path := filepath.Join(t.TempDir(), "hostile.golstm")
+	for name, data := range hostileFiles(t, good) {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Load(path)
+		runtime.ReadMemStats(&after)
+		if err == nil || !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), "layer h's configuration makes it") {
+			t.Errorf("%s: error %v, want ErrBadFile naming the weight of layer h", name, err)
+		}
+		if d := after.TotalAlloc - before.TotalAlloc; d > 4<<20 {
+			t.Errorf("%s: Load allocated %d bytes before failing, want < 4 MiB", name, d)
+		}
+	}
 }
 
 func withCRC(data []byte) []byte {

@@ -2,19 +2,29 @@ package model
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 
 	"github.com/golstm/golstm/graph/loss"
 	"github.com/golstm/golstm/optim"
 )
 
-// trainingEntry is the compile state of a saved model: loss, metrics and
-// the optimizer with its state (optim.Snapshot).
+// trainingEntry is the training state of a saved model: loss, metrics,
+// the optimizer with its state (optim.Snapshot) and Fit's shuffling
+// stream.
 type trainingEntry struct {
 	Loss        string          `json:"loss,omitempty"`
 	Losses      []string        `json:"losses,omitempty"`
 	LossWeights []float64       `json:"loss_weights,omitempty"`
 	Metrics     []string        `json:"metrics,omitempty"`
 	Optimizer   json.RawMessage `json:"optimizer"`
+	Shuffle     *shuffleEntry   `json:"shuffle,omitempty"`
+}
+
+// shuffleEntry is Fit's shuffling stream: the seed it started from and the
+// state of its PCG source (rand.PCG.MarshalBinary, base64 in the JSON).
+type shuffleEntry struct {
+	Seed  uint64 `json:"seed"`
+	State []byte `json:"state"`
 }
 
 // Compiled returns the model's compile arguments in the form CompileMulti
@@ -50,6 +60,13 @@ func (m *Model) trainingState() *trainingEntry {
 		return nil
 	}
 	t := &trainingEntry{Metrics: c.Metrics, Optimizer: o}
+	if m.shuffle != nil {
+		state, err := m.shuffle.src.MarshalBinary()
+		if err != nil {
+			return nil
+		}
+		t.Shuffle = &shuffleEntry{Seed: m.shuffle.seed, State: state}
+	}
 	if len(c.Losses) == 1 && m.lossWeights == nil {
 		t.Loss = c.Losses[0]
 	} else {
@@ -66,6 +83,13 @@ func (m *Model) restoreTraining(t *trainingEntry) error {
 	opt, err := optim.Restore(t.Optimizer)
 	if err != nil {
 		return badFile("optimizer: %v", err)
+	}
+	if s := t.Shuffle; s != nil {
+		src := &rand.PCG{}
+		if err := src.UnmarshalBinary(s.State); err != nil {
+			return badFile("shuffling state: %v", err)
+		}
+		m.shuffle = &shuffler{seed: s.Seed, src: src, rng: rand.New(src)}
 	}
 	if t.Losses != nil {
 		return m.CompileMulti(CompileOptions{Losses: t.Losses, LossWeights: t.LossWeights, Metrics: t.Metrics, Optimizer: opt})

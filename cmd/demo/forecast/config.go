@@ -26,7 +26,8 @@ type Config struct {
 	// Data is "sine", "airline" or the path of a CSV file with a header.
 	Data string `json:"data"`
 	// Column selects the CSV column by header name or 0-based index; ""
-	// is the first column. Ignored for sine and airline.
+	// picks the last numeric column (a date or label column first, as in
+	// "month,passengers", is skipped). Ignored for sine and airline.
 	Column string `json:"column"`
 	// Sine describes the series of Data "sine".
 	Sine Sine `json:"sine"`
@@ -179,8 +180,8 @@ func (c Config) lstmConfig() lstm.Config {
 	return l
 }
 
-// source describes the data for reports.
-func (c Config) source() string {
+// source describes the data for reports; column is the CSV column read.
+func (c Config) source(column string) string {
 	switch c.Data {
 	case "sine":
 		return fmt.Sprintf("sine (period %g, amplitude %g, noise %g, %d steps, seed %d)",
@@ -188,9 +189,8 @@ func (c Config) source() string {
 	case "airline":
 		return "airline passengers (monthly, 1949-1960, thousands)"
 	}
-	col := c.Column
-	if col == "" {
-		col = "0"
+	if strings.TrimSpace(c.Column) == "" {
+		return fmt.Sprintf("%s column %q (the last numeric column; -column picks another)", c.Data, column)
 	}
-	return fmt.Sprintf("%s column %s", c.Data, strings.TrimSpace(col))
+	return fmt.Sprintf("%s column %q", c.Data, column)
 }

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/golstm/golstm/datasets"
 )
 
-// load returns the series selected by c.Data and its seasonal period
-// (0 when unknown).
-func load(c Config) (x []float64, period int, err error) {
+// load returns the series selected by c.Data, its seasonal period (0 when
+// unknown) and, for a CSV file, the name of the column read.
+func load(c Config) (x []float64, period int, column string, err error) {
 	switch c.Data {
 	case "sine":
 		x, err = datasets.GenerateSine(datasets.SineConfig{
@@ -20,7 +21,7 @@ func load(c Config) (x []float64, period int, err error) {
 			Seed:       c.Sine.Seed,
 		})
 		if err != nil {
-			return nil, 0, fmt.Errorf("forecast: %w", err)
+			return nil, 0, "", fmt.Errorf("forecast: %w", err)
 		}
 		if p := math.Round(c.Sine.Period); p == c.Sine.Period {
 			period = int(p)
@@ -28,21 +29,49 @@ func load(c Config) (x []float64, period int, err error) {
 	case "airline":
 		x, period = datasets.AirlinePassengers(), datasets.AirlinePassengersPeriod
 	default:
-		col := datasets.ByIndex(0)
-		if c.Column != "" {
-			col = datasets.ByName(c.Column)
-			if i, err := strconv.Atoi(c.Column); err == nil {
-				col = datasets.ByIndex(i)
-			}
-		}
-		if x, _, err = datasets.ReadCSVFile(c.Data, col); err != nil {
-			return nil, 0, fmt.Errorf("forecast: -data %s: %w", c.Data, err)
+		if x, column, err = loadCSV(c.Data, strings.TrimSpace(c.Column)); err != nil {
+			return nil, 0, "", err
 		}
 	}
 	if c.Period > 0 {
 		period = c.Period
 	}
-	return x, period, nil
+	return x, period, column, nil
+}
+
+// loadCSV reads the column of a CSV file selected by col (a header name
+// or a 0-based index; "" for the last numeric column). When the column is
+// not numeric, the error names the numeric columns and -column.
+func loadCSV(path, col string) ([]float64, string, error) {
+	numeric, _, err := datasets.NumericColumnsFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("forecast: -data %s: %w", path, err)
+	}
+	list := func() string {
+		if len(numeric) == 0 {
+			return "it has no numeric column"
+		}
+		q := make([]string, len(numeric))
+		for i, n := range numeric {
+			q[i] = strconv.Quote(n)
+		}
+		return "numeric columns are " + strings.Join(q, ", ") + ": pick one with -column"
+	}
+	sel := datasets.ByName(col)
+	switch i, err := strconv.Atoi(col); {
+	case col == "":
+		if len(numeric) == 0 {
+			return nil, "", fmt.Errorf("forecast: -data %s: no column holds a number in every row", path)
+		}
+		sel = datasets.ByName(numeric[len(numeric)-1])
+	case err == nil:
+		sel = datasets.ByIndex(i)
+	}
+	x, names, err := datasets.ReadCSVFile(path, sel)
+	if err != nil {
+		return nil, "", fmt.Errorf("forecast: -data %s: %w (%s)", path, err, list())
+	}
+	return x, names[0], nil
 }
 
 // transform maps a series x to the scaled series s the LSTM sees and

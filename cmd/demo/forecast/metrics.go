@@ -37,6 +37,11 @@ type Metrics struct {
 	TrainSeconds   float64  `json:"train_seconds"`
 	FinalTrainLoss float64  `json:"final_train_loss"`
 	FinalValLoss   *float64 `json:"final_val_loss"`
+	// Training says how training ended: "completed" (every epoch),
+	// "stopped" (early stopping) or "cancelled" (Ctrl-C); StopReason says
+	// why in words ("" when completed).
+	Training   string `json:"training"`
+	StopReason string `json:"stop_reason"`
 }
 
 // baselines returns the persistence and seasonal naive forecasts of x

@@ -1,9 +1,9 @@
 package forecast
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"github.com/golstm/golstm/graph"
@@ -75,8 +75,9 @@ func (tr *trainer) full(x, y []float64) ([]float64, []float64) {
 	return x[drop*tr.cfg.Lookback:], y[drop:]
 }
 
-// fit trains on the samples and fills the training part of m.
-func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics) error {
+// fit trains on the samples and fills the training part of m. Training
+// ends early when ctx is done; the best weights so far are kept.
+func (tr *trainer) fit(ctx context.Context, xt, yt, xv, yv []float64, progress io.Writer, m *Metrics) error {
 	c := tr.cfg
 	xt, yt = tr.full(xt, yt)
 	xv, yv = tr.full(xv, yv)
@@ -84,7 +85,7 @@ func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics)
 		return inputErr(fmt.Errorf("forecast: no training samples: lengthen the series, raise train or lower lookback/diff (or batch size when stateful)"))
 	}
 	L := c.Lookback
-	fc := model.FitConfig{BatchSize: c.BatchSize, Epochs: c.Epochs, Shuffle: !c.Stateful, Seed: c.Seed + 2}
+	fc := model.FitConfig{BatchSize: c.BatchSize, Epochs: c.Epochs, Shuffle: !c.Stateful, Seed: c.Seed + 2, Context: ctx}
 	if progress != nil {
 		fc.Verbose, fc.Progress = 1, progress
 	}
@@ -103,22 +104,27 @@ func (tr *trainer) fit(xt, yt, xv, yv []float64, progress io.Writer, m *Metrics)
 	start := time.Now()
 	h, err := tr.model.Fit(graph.NewTensor(tr.dt, []int{len(yt), L, 1}, xt), graph.NewTensor(tr.dt, []int{len(yt), 1}, yt), fc)
 	if err != nil {
+		if h != nil && h.Status == model.FitNonFinite {
+			return fmt.Errorf("forecast: training diverged: %w", err)
+		}
 		return fmt.Errorf("forecast: training: %w", err)
 	}
 	m.TrainSeconds = time.Since(start).Seconds()
 	tr.hist = h
 	m.Epochs = len(h.Epoch)
-	last := m.Epochs - 1
-	if es != nil && es.StoppedEpoch() >= 0 {
-		last, _ = es.BestEpoch()
+	m.Training, m.StopReason = h.Status.String(), h.StopReason
+	if m.Epochs == 0 {
+		return fmt.Errorf("forecast: training %s before the first epoch ended: nothing to forecast with", h.Status)
 	}
-	m.BestEpoch = last + 1
+	last := m.Epochs - 1
+	if es != nil && es.Restored() {
+		last, _ = es.BestEpoch()
+		last -= h.Epoch[0]
+	}
+	m.BestEpoch = h.Epoch[last] + 1
 	m.FinalTrainLoss = h.History["loss"][last]
 	if v, ok := h.History["val_loss"]; ok {
 		m.FinalValLoss = &v[last]
-	}
-	if math.IsNaN(m.FinalTrainLoss) {
-		return fmt.Errorf("forecast: training diverged (loss NaN): lower the learning rate")
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/model/historyplot"
 )
 
 // Files written by Save into the output folder.
@@ -19,6 +21,8 @@ const (
 	CSVFile = "forecast.csv"
 	// MetricsFile is the JSON of the Metrics.
 	MetricsFile = "metrics.json"
+	// HistoryPNGFile is the plot of the training curves (historyplot).
+	HistoryPNGFile = "history.png"
 )
 
 // CSVHeader is the header row of WriteCSV.
@@ -78,8 +82,9 @@ func WriteMetrics(w io.Writer, res *Result) error {
 	return err
 }
 
-// Save creates dir if needed and writes forecast.png, forecast.csv and
-// metrics.json into it, each through a temporary file renamed into place.
+// Save creates dir if needed and writes forecast.png, forecast.csv,
+// metrics.json and history.png (the training curves, when res has them)
+// into it, each through a temporary file renamed into place.
 func Save(dir string, res *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("forecast: output folder: %w", err)
@@ -87,39 +92,21 @@ func Save(dir string, res *Result) error {
 	if err := SavePNG(filepath.Join(dir, PNGFile), res); err != nil {
 		return err
 	}
+	if res.Training != nil {
+		if err := historyplot.SavePNG(filepath.Join(dir, HistoryPNGFile), res.Training); err != nil {
+			return fmt.Errorf("forecast: %w", err)
+		}
+	}
 	if err := atomicWrite(filepath.Join(dir, CSVFile), func(w io.Writer) error { return WriteCSV(w, res) }); err != nil {
 		return err
 	}
 	return atomicWrite(filepath.Join(dir, MetricsFile), func(w io.Writer) error { return WriteMetrics(w, res) })
 }
 
-// atomicWrite writes path through a temporary file in its folder, renamed
-// over path once complete; on error the temporary file is removed.
-func atomicWrite(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("forecast: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("forecast: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("forecast: writing %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("forecast: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+// atomicWrite writes path with graph.WriteFileAtomic: through a temporary
+// file in its folder, renamed over path once complete.
+func atomicWrite(path string, write func(io.Writer) error) error {
+	if err := graph.WriteFileAtomic(path, write); err != nil {
 		return fmt.Errorf("forecast: %w", err)
 	}
 	return nil

@@ -8,7 +8,8 @@ import (
 // WriteReport writes a short text report of res: the data and model, the
 // training summary and a table of test RMSE and MAE of the LSTM beside
 // the persistence and seasonal naive baselines, one step ahead and
-// multi-step, in original units.
+// multi-step, in original units; and, when training ended early, how and
+// which epoch's weights made the forecasts.
 func WriteReport(w io.Writer, res *Result) error {
 	c, m := res.Config, res.Metrics
 	na := func(p *float64) string {
@@ -47,5 +48,8 @@ one-step RMSE is %.1fx below persistence (errors in original units)
 		fmt.Sprintf("multi-step RMSE (%d steps)", c.Horizon), m.MultistepRMSE, m.MultistepPersRMSE, na(m.MultistepSNaiveRMSE),
 		m.MultistepMAE, m.MultistepPersMAE, na(m.MultistepSNaiveMAE),
 		m.PersistenceRMSE/m.TestRMSE)
+	if err == nil && m.Training != "" && m.Training != "completed" {
+		_, err = fmt.Fprintf(w, "training %s: %s; the forecasts use the weights of epoch %d\n", m.Training, m.StopReason, m.BestEpoch)
+	}
 	return err
 }

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -34,7 +35,10 @@ type Result struct {
 	// Loss and ValLoss are the per-epoch training and validation losses
 	// (scaled units; ValLoss empty without validation).
 	Loss, ValLoss []float64
-	Metrics       Metrics
+	// Training is the History of the Fit: every logged curve, and how
+	// training ended (Status, StopReason).
+	Training *model.History
+	Metrics  Metrics
 	// Model is the trained, compiled model: LSTM(Units) → Dense(1) on
 	// windows of Lookback steps of the transformed series (log, differenced
 	// and scaled as the Config says), shape (Lookback, 1).
@@ -44,13 +48,24 @@ type Result struct {
 // Run loads the data of cfg, trains LSTM(Units) → Dense(1) on the training
 // part (with the validation part for early stopping), and forecasts the
 // test part one step ahead and recursively in segments of Horizon steps.
-// A progress bar per epoch goes to progress (nil: quiet). Errors caused by
-// the settings or the data are *InputError.
+// Progress goes to progress (nil: quiet): a bar per epoch on a terminal,
+// one line per epoch elsewhere. Errors caused by the settings or the data
+// are *InputError.
 func Run(cfg Config, progress io.Writer) (*Result, error) {
+	return RunContext(context.Background(), cfg, progress)
+}
+
+// RunContext is Run with a Context that ends training early (the demo
+// cancels it on Ctrl-C): training stops after the batch in progress, the
+// best weights so far are kept (with Patience > 0, EarlyStopping restores
+// them), and the forecasts and metrics are computed as for a complete run,
+// with Metrics.Training "cancelled". It is an error when no epoch had
+// ended.
+func RunContext(ctx context.Context, cfg Config, progress io.Writer) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, inputErr(err)
 	}
-	x, period, err := load(cfg)
+	x, period, column, err := load(cfg)
 	if err != nil {
 		return nil, inputErr(err)
 	}
@@ -76,11 +91,11 @@ func Run(cfg Config, progress io.Writer) (*Result, error) {
 	xt, yt := samples(s, cfg.Lookback, first, trR.End)
 	xv, yv := samples(s, cfg.Lookback, max(first, vaR.Start), vaR.End)
 	var m Metrics
-	if err := tr.fit(xt, yt, xv, yv, progress, &m); err != nil {
+	if err := tr.fit(ctx, xt, yt, xv, yv, progress, &m); err != nil {
 		return nil, err
 	}
-	res := &Result{Config: cfg, Source: cfg.source(), Series: x, TrainEnd: trR.End, TestStart: teR.Start,
-		History: x[:teR.Start], Truth: x[teR.Start:], Model: tr.model}
+	res := &Result{Config: cfg, Source: cfg.source(column), Series: x, TrainEnd: trR.End, TestStart: teR.Start,
+		History: x[:teR.Start], Truth: x[teR.Start:], Training: tr.hist, Model: tr.model}
 	res.Loss, res.ValLoss = tr.hist.History["loss"], tr.hist.History["val_loss"]
 	res.HistoryIndex = steps(0, teR.Start)
 	res.TestIndex = steps(teR.Start, n)
@@ -96,6 +111,7 @@ func Run(cfg Config, progress io.Writer) (*Result, error) {
 		return nil, err
 	}
 	fm.Epochs, fm.BestEpoch, fm.TrainSeconds, fm.FinalTrainLoss, fm.FinalValLoss = m.Epochs, m.BestEpoch, m.TrainSeconds, m.FinalTrainLoss, m.FinalValLoss
+	fm.Training, fm.StopReason = m.Training, m.StopReason
 	res.Metrics = fm
 	return res, nil
 }

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -28,7 +29,7 @@ var metricKeys = []string{"test_rmse", "test_mae", "persistence_rmse", "persiste
 	"seasonal_naive_rmse", "seasonal_naive_mae", "multistep_rmse", "multistep_mae",
 	"multistep_persistence_rmse", "multistep_persistence_mae", "multistep_seasonal_naive_rmse",
 	"multistep_seasonal_naive_mae", "epochs", "best_epoch", "train_seconds", "final_train_loss",
-	"final_val_loss", "period", "horizon", "test_steps", "source", "config"}
+	"final_val_loss", "training", "stop_reason", "period", "horizon", "test_steps", "source", "config"}
 
 // TestRunFiles runs the pipeline end to end and checks the three files.
 func TestRunFiles(t *testing.T) {
@@ -109,8 +110,11 @@ func TestRunFiles(t *testing.T) {
 		t.Errorf("period %v, epochs %v: want 16 and 1..3", m["period"], m["epochs"])
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
-		t.Errorf("output folder holds %d entries, want the 3 files (no temporaries)", len(entries))
+	if len(entries) != 4 {
+		t.Errorf("output folder holds %d entries, want the 4 files (no temporaries)", len(entries))
+	}
+	if m["training"] != "completed" && m["training"] != "stopped" {
+		t.Errorf("training %v: want completed or stopped", m["training"])
 	}
 }
 
@@ -151,7 +155,8 @@ func TestRunInputErrors(t *testing.T) {
 		want string
 	}{
 		{"missing file", func(c *Config) { c.Data = "/no/such/file.csv" }, "no such file"},
-		{"non-numeric", func(c *Config) { c.Data = bad }, "line 3"},
+		{"non-numeric", func(c *Config) { c.Data, c.Column = bad, "a" }, `line 3, column "a": "x" is not a number (it has no numeric column)`},
+		{"no numeric column", func(c *Config) { c.Data = bad }, "no column holds a number in every row"},
 		{"unknown column", func(c *Config) { c.Data, c.Column = bad, "b" }, `"b"`},
 		{"units", func(c *Config) { c.Units = 0 }, "units"},
 		{"scaler", func(c *Config) { c.Scaler = "robust" }, "minmax, standard or none"},
@@ -173,5 +178,44 @@ func TestRunInputErrors(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// cancelAfter is a progress writer that cancels a run once it has seen
+// the line of epoch n.
+type cancelAfter struct {
+	prefix string
+	cancel context.CancelFunc
+}
+
+func (c cancelAfter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.prefix) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// TestRunContext: a run cancelled after its second epoch still forecasts,
+// with the best weights so far, and says so; one cancelled before its
+// first epoch ended is an error.
+func TestRunContext(t *testing.T) {
+	c := tiny()
+	c.Epochs, c.Patience = 1000, 500
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := RunContext(ctx, c, cancelAfter{"Epoch 2/", cancel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Metrics
+	if m.Training != "cancelled" || m.Epochs != 2 || m.BestEpoch < 1 || m.BestEpoch > 2 || len(res.OneStep) == 0 {
+		t.Errorf("training %q after %d epochs (best %d): want cancelled after 2", m.Training, m.Epochs, m.BestEpoch)
+	}
+	var report strings.Builder
+	WriteReport(&report, res)
+	if !strings.Contains(report.String(), "training cancelled: context canceled before epoch 3/1000") {
+		t.Errorf("report:\n%s", report.String())
+	}
+	if _, err := RunContext(ctx, c, nil); err == nil || !strings.Contains(err.Error(), "before the first epoch ended") {
+		t.Errorf("cancelled before training: error %v", err)
 	}
 }
