@@ -15,4 +15,8 @@
 // Layers that Keras 2.2.4 does not let take a mask (Conv1D, MaxPooling1D,
 // RepeatVector, Flatten) return an error naming the layer for a masked
 // input; the others pass the mask on.
+//
+// The merge layers join the branches of a functional model (package
+// model): Add, Subtract, Multiply, Average, Maximum and Minimum (type
+// Merge, element-wise with Keras 2.2.4's broadcasting) and Concatenate.
 package layers

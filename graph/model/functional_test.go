@@ -143,9 +143,20 @@ func twoByTwo(t *testing.T) (*Model, []*tensor.Dense, []*tensor.Dense) {
 // finite differences of its weighted loss.
 func TestFunctionalFiniteDifferences(t *testing.T) {
 	m, xs, ys := twoByTwo(t)
+	if checked := checkFiniteDifferences(t, m, xs, ys, 3); checked < 20 {
+		t.Fatalf("checked only %d weights", checked)
+	}
+}
+
+// checkFiniteDifferences compares the gradient of m's loss on xs, ys with
+// respect to every stride-th value of every weight (float64) with central
+// finite differences (h 1e-6, tolerance 1e-7 relative to max(1, |fd|)) and
+// returns the number of values checked.
+func checkFiniteDifferences(t *testing.T, m *Model, xs, ys []*tensor.Dense, stride int) int {
+	t.Helper()
 	_, g := grads(t, m, xs, ys)
 	lossAt := func() float64 {
-		_, v, err := m.evaluate(xs, ys, 3)
+		_, v, err := m.evaluate(xs, ys, xs[0].Shape()[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +166,7 @@ func TestFunctionalFiniteDifferences(t *testing.T) {
 	checked := 0
 	for i, p := range m.Params() {
 		vals := p.Value.Data().([]float64)
-		for j := 0; j < len(vals); j += 3 {
+		for j := 0; j < len(vals); j += stride {
 			old := vals[j]
 			vals[j] = old + h
 			up := lossAt()
@@ -169,9 +180,7 @@ func TestFunctionalFiniteDifferences(t *testing.T) {
 			checked++
 		}
 	}
-	if checked < 20 {
-		t.Fatalf("checked only %d weights", checked)
-	}
+	return checked
 }
 
 // TestStatePassing: an encoder LSTM with return_state on the first half of

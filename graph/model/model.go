@@ -84,7 +84,12 @@ func NewSequential(dt tensor.Dtype, layers ...graph.Layer) (*Model, error) {
 
 // New returns the functional model of dtype dt that maps the input nodes
 // inputs (made by Input) to the nodes outputs, built: every layer on the
-// way is built for the shapes that reach it, in topological order. It is an
+// way is built for the shapes that reach it, in topological order. A layer
+// that already has weights (built by another model, or by Load) keeps them,
+// as a Keras layer is built once: the inference models of a seq2seq network
+// are made of the trained model's layers (and may use its nodes); such a
+// layer is checked against the new shapes on a copy built from its Config.
+// It is an
 // error, naming the nodes and layers concerned, when a node was wired
 // wrongly (see Apply and Output), an output depends on an input that is not
 // among inputs, an input reaches no output, a layer gets shapes it does not
@@ -220,7 +225,8 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 	// Each layer once, unique names.
 	var layers []graph.Layer
 	byName := map[string]graph.Layer{}
-	built := map[graph.Layer][][]int{}
+	built := map[graph.Layer][][]int{}    // input shapes of each layer's first application
+	builtOut := map[graph.Layer][][]int{} // and its output shapes
 	for _, a := range apps {
 		if o, ok := byName[a.layer.Name()]; ok && o != a.layer {
 			return fmt.Errorf("model: two different layers are named %q: names must be unique", a.layer.Name())
@@ -239,10 +245,22 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 		for i, x := range a.in {
 			shapes[i] = x.shape
 		}
+		var outShapes [][]int
 		if first, ok := built[a.layer]; ok {
 			if err := sameShapes(first, shapes); err != nil {
 				return fmt.Errorf("model: layer %s applied again to %s: %w", a.layer.Name(), nodeNames(a.in), err)
 			}
+			outShapes = builtOut[a.layer]
+		} else if len(a.layer.Params()) > 0 {
+			// Built before, by another model or by Load: its weights are
+			// kept, as a Keras layer is built once (a seq2seq network's
+			// inference models reuse the trained layers).
+			s, err := checkBuilt(a.layer, shapes, m.dt)
+			if err != nil {
+				return err
+			}
+			outShapes = s
+			built[a.layer] = shapes
 		} else {
 			if m.beforeBuild != nil {
 				if err := m.beforeBuild(a.layer, shapes); err != nil {
@@ -253,8 +271,9 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 				return fmt.Errorf("model: building layer %s (%s) for inputs %s: %w", a.layer.Name(), a.layer.Type(), formatShapes(shapes), err)
 			}
 			built[a.layer] = shapes
+			outShapes = a.layer.OutputShapes()
 		}
-		outShapes := a.layer.OutputShapes()
+		builtOut[a.layer], a.shapes = outShapes, outShapes
 		for i, o := range a.outs {
 			if i < len(outShapes) {
 				o.shape = append([]int(nil), outShapes[i]...)
@@ -297,13 +316,56 @@ func (m *Model) wire(inputs, outputs []*Node) error {
 	return nil
 }
 
+// checkBuilt checks that l, a layer that already has weights, takes inputs
+// of the given shapes in dtype dt, without building it again (Build would
+// draw new weights): it builds a copy of l from its Config through the
+// layer registry for those shapes and requires the copy's weights to have
+// the names, shapes and dtype of l's. It returns the output shapes for
+// those inputs (the copy's). A layer whose type is not registered cannot be
+// copied: it is taken as it is, with its own output shapes.
+func checkBuilt(l graph.Layer, shapes [][]int, dt tensor.Dtype) ([][]int, error) {
+	cfg, err := l.Config()
+	if err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s): config: %w", l.Name(), l.Type(), err)
+	}
+	if _, err := graph.LookupLayer(l.Type()); err != nil {
+		return l.OutputShapes(), nil
+	}
+	c, err := graph.NewLayer(l.Type(), l.Name(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s): %w", l.Name(), l.Type(), err)
+	}
+	if err := c.Build(shapes, dt); err != nil {
+		return nil, fmt.Errorf("model: layer %s (%s), already built, applied to inputs %s: %w", l.Name(), l.Type(), formatShapes(shapes), err)
+	}
+	have, want := l.Params(), c.Params()
+	mismatch := len(have) != len(want)
+	for i := 0; !mismatch && i < len(have); i++ {
+		mismatch = have[i].Name != want[i].Name || !have[i].Value.Shape().Eq(want[i].Value.Shape()) || have[i].Value.Dtype() != want[i].Value.Dtype()
+	}
+	if mismatch {
+		return nil, fmt.Errorf("model: layer %s (%s), already built with weights %s, applied to inputs %s in %v, which need weights %s",
+			l.Name(), l.Type(), describeParams(have), formatShapes(shapes), dt, describeParams(want))
+	}
+	return c.OutputShapes(), nil
+}
+
+// describeParams lists weights as name dtype(shape).
+func describeParams(ps []*graph.Param) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = fmt.Sprintf("%s %v%v", p.Name, p.Value.Dtype(), []int(p.Value.Shape()))
+	}
+	return strings.Join(s, ", ")
+}
+
 // checkIndex checks that a used node is an output the layer has (Output
 // hands out any index).
 func checkIndex(n *Node) error {
 	if n.app == nil {
 		return nil
 	}
-	if k := len(n.app.layer.OutputShapes()); n.index >= k {
+	if k := len(n.app.shapes); n.index >= k {
 		return fmt.Errorf("model: %s: layer %s (%s) has %d outputs", n.Name(), n.app.layer.Name(), n.app.layer.Type(), k)
 	}
 	return nil
@@ -433,18 +495,6 @@ func (m *Model) SetProgramCacheSize(n int) error {
 // values and, for a functional model, the nodes each application is
 // connected to.
 func (m *Model) Summary() string {
-	var b strings.Builder
-	width := 65
-	if !m.sequential {
-		width = 98
-	}
-	line := strings.Repeat("_", width) + "\n"
-	b.WriteString(line)
-	fmt.Fprintf(&b, "%-30s %-22s %10s", "Layer (type)", "Output Shape", "Param #")
-	if !m.sequential {
-		fmt.Fprintf(&b, "   %s", "Connected to")
-	}
-	b.WriteString("\n" + strings.Repeat("=", width) + "\n")
 	count := func(l graph.Layer) int {
 		n := 0
 		for _, p := range l.Params() {
@@ -452,31 +502,63 @@ func (m *Model) Summary() string {
 		}
 		return n
 	}
+	type row struct {
+		name, shape string
+		params      int
+		connected   string
+	}
+	var rows []row
 	if !m.built {
 		for _, l := range m.layers {
-			fmt.Fprintf(&b, "%-30s %-22s %10d\n", l.Name()+" ("+l.Type()+")", "(unbuilt)", count(l))
+			rows = append(rows, row{l.Name() + " (" + l.Type() + ")", "(unbuilt)", count(l), ""})
 		}
 	} else {
 		if !m.sequential {
 			for _, in := range m.inputs {
-				fmt.Fprintf(&b, "%-30s %-22s %10d\n", in.name+" (InputLayer)", graph.FormatShape(in.shape), 0)
+				rows = append(rows, row{in.name + " (InputLayer)", graph.FormatShape(in.shape), 0, ""})
 			}
 		}
 		for _, a := range m.apps {
 			var shapes []string
-			for _, s := range a.layer.OutputShapes() {
+			for _, s := range a.shapes {
 				shapes = append(shapes, graph.FormatShape(s))
 			}
 			shape := strings.Join(shapes, ", ")
 			if len(shapes) > 1 {
 				shape = "[" + shape + "]"
 			}
-			fmt.Fprintf(&b, "%-30s %-22s %10d", a.layer.Name()+" ("+a.layer.Type()+")", shape, count(a.layer))
+			r := row{a.layer.Name() + " (" + a.layer.Type() + ")", shape, count(a.layer), ""}
 			if !m.sequential {
-				fmt.Fprintf(&b, "   %s", nodeNames(a.in))
+				r.connected = nodeNames(a.in)
 			}
-			b.WriteString("\n")
+			rows = append(rows, r)
 		}
+	}
+	// Keras' column widths, widened where a name or shape is longer (the
+	// shapes of an LSTM with return_state), so that the columns stay
+	// aligned.
+	nameW, shapeW := 30, 22
+	for _, r := range rows {
+		nameW, shapeW = max(nameW, len(r.name)), max(shapeW, len(r.shape))
+	}
+	width := 65 + nameW - 30 + shapeW - 22
+	if !m.sequential {
+		width += 33
+	}
+	line := strings.Repeat("_", width) + "\n"
+	var b strings.Builder
+	b.WriteString(line)
+	fmt.Fprintf(&b, "%-*s %-*s %10s", nameW, "Layer (type)", shapeW, "Output Shape", "Param #")
+	if !m.sequential {
+		fmt.Fprintf(&b, "   %s", "Connected to")
+	}
+	b.WriteString("\n" + strings.Repeat("=", width) + "\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s %-*s %10d", nameW, r.name, shapeW, r.shape, r.params)
+		if r.connected != "" {
+			fmt.Fprintf(&b, "   %s", r.connected)
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "%sTotal params: %d\n%s", strings.Repeat("=", width)+"\n", m.CountParams(), line)
 	return b.String()

@@ -26,6 +26,9 @@ type application struct {
 	layer graph.Layer
 	in    []*Node
 	outs  map[int]*Node // output nodes handed out, by index
+	// shapes are the per-sample shapes of every output of the layer as
+	// applied here, set when a model holding the application is built.
+	shapes [][]int
 }
 
 // Input returns a model input of the given per-sample shape (the batch
