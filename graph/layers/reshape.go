@@ -323,18 +323,3 @@ func outGrad(class, name string, dOut []*tensor.Dense, dt tensor.Dtype, shape []
 	}
 	return dy, nil
 }
-
-// formatShapes formats per-sample shapes for errors.
-func formatShapes(shapes [][]int) string {
-	if len(shapes) == 0 {
-		return "(none)"
-	}
-	s := ""
-	for i, sh := range shapes {
-		if i > 0 {
-			s += ", "
-		}
-		s += graph.FormatShape(sh)
-	}
-	return s
-}
