@@ -2,7 +2,9 @@
 // forecasting experiments: a seeded sine-wave generator, windowing of a series
 // into supervised samples, a chronological train/validation/test split,
 // min-max and standard scalers, a CSV loader, the classic monthly airline
-// passengers series, and naive forecast baselines with RMSE and MAE.
+// passengers series, naive forecast baselines with RMSE and MAE, and the
+// adding problem of Hochreiter & Schmidhuber, a classic variable-length
+// sequence task.
 //
 // The package uses plain float64 slices and does not import Gorgonia, so it
 // can be used anywhere. Multivariate data are stored flat in row-major order:

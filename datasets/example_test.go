@@ -98,3 +98,24 @@ func ExampleSeasonalNaive() {
 	// Output:
 	// persistence RMSE 102.98, seasonal naive RMSE 50.71 MAE 47.83
 }
+
+func ExampleAddingProblem() {
+	a, err := datasets.AddingProblem(datasets.AddingConfig{Samples: 1, MinLen: 4, MaxLen: 6, Seed: 4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("X", a.XShape(), "Y", a.YShape(), "length", a.Lengths[0])
+	for t := 0; t < a.Steps; t++ {
+		fmt.Printf("step %d: value %.3f marker %v\n", t, a.X[2*t], a.X[2*t+1])
+	}
+	fmt.Printf("target %.3f\n", a.Y[0])
+	// Output:
+	// X [1 6 2] Y [1 1] length 4
+	// step 0: value 0.646 marker 1
+	// step 1: value 0.571 marker 0
+	// step 2: value 0.849 marker 0
+	// step 3: value 0.362 marker 1
+	// step 4: value 0.000 marker 0
+	// step 5: value 0.000 marker 0
+	// target 1.007
+}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -86,5 +87,30 @@ func TestTransposeViews(t *testing.T) {
 	}
 	if !slices.Equal(keep, []bool{true, false, true, false, true, false}) {
 		t.Errorf("MaskValues of a transpose = %v", keep)
+	}
+}
+
+// TestAddIntoView: AddInto reads a transposed or sliced src in its logical
+// order.
+func TestAddIntoView(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tr := NewTensor(dt, []int{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+		if err := tr.T(); err != nil {
+			t.Fatal(err)
+		}
+		sum := NewTensor(dt, []int{3, 2}, []float64{1, 1, 1, 1, 1, 1})
+		AddInto(sum, tr)
+		if got := Float64s(sum); fmt.Sprint(got) != "[2 5 3 6 4 7]" {
+			t.Errorf("%v: AddInto of a transpose %v, want [2 5 3 6 4 7]", dt, got)
+		}
+		sl, err := NewTensor(dt, []int{3, 3}, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}).Slice(tensor.S(1, 3), tensor.S(0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum = NewTensor(dt, []int{2, 2}, nil)
+		AddInto(sum, sl.(*tensor.Dense))
+		if got := Float64s(sum); fmt.Sprint(got) != "[4 5 7 8]" {
+			t.Errorf("%v: AddInto of a slice %v, want [4 5 7 8]", dt, got)
+		}
 	}
 }

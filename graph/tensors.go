@@ -134,13 +134,14 @@ func CopyInto(dst, src *tensor.Dense) {
 	}
 }
 
-// AddInto adds src to dst element-wise (dst += src); both have the same
-// dtype, float32 or float64, and size, and src is not a view. It panics
-// otherwise: a programmer error.
+// AddInto adds src to dst element-wise (dst += src, row-major); both have
+// the same dtype, float32 or float64, and size; src may be a view, dst is
+// not. It panics otherwise: a programmer error.
 func AddInto(dst, src *tensor.Dense) {
-	if dst.Shape().TotalSize() != src.Shape().TotalSize() || src.IsMaterializable() {
+	if dst.Shape().TotalSize() != src.Shape().TotalSize() || dst.IsMaterializable() {
 		panic(fmt.Sprintf("graph: AddInto of %v values into %v", src.Shape(), dst.Shape()))
 	}
+	src = Contiguous(src)
 	switch d := dst.Data().(type) {
 	case []float64:
 		s := src.Data().([]float64)

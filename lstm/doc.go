@@ -154,6 +154,21 @@
 // states; Unrolled builds the wrapper into a caller's graph; the
 // configuration's JSON is that of Keras' get_config.
 //
+// # In a model
+//
+// Both the LSTM and Bidirectional are graph.Layers, registered as "LSTM"
+// and "Bidirectional", so they stack with Masking, Embedding and Dense in a
+// model.Model and load from model files. The mask a layer before them
+// creates reaches their call, and they pass it on as Keras 2.2.4's
+// compute_mask does: with ReturnSequences the output (both outputs, for a
+// Bidirectional with merge mode "none") carries the input's mask, as given
+// (also with GoBackwards, whose output is in processing order, as in
+// Keras); without it no mask goes on, and the states carry none. In a
+// model the Bidirectional's weights are named as in Keras' weight files,
+// "<wrapper>/forward_<layer>/kernel" and so on. Each Forward keeps its own
+// record for its Backward, so a layer applied twice in a model gets the
+// gradients of both applications.
+//
 // # Stateful
 //
 // A Stateful layer carries the final states of each call (training or

@@ -116,14 +116,11 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 	if len(in) == 3 {
 		opt.InitialState = &State{H: in[1], C: in[2]}
 	}
-	if len(masks) > 0 {
-		opt.Mask = masks[0]
-		for i, mk := range masks[1:] {
-			if mk != nil {
-				return nil, fmt.Errorf("lstm: layer %q: a mask on initial state input %d: only the sequence takes a mask", l.cfg.Name, i+1)
-			}
-		}
+	mask, err := sequenceMask(masks)
+	if err != nil {
+		return nil, fmt.Errorf("lstm: layer %q: %w", l.cfg.Name, err)
 	}
+	opt.Mask = mask
 	out, rec, err := l.call(in[0], opt)
 	if err != nil {
 		return nil, err
@@ -168,6 +165,21 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 		}
 	}
 	return p, nil
+}
+
+// sequenceMask returns the mask of a recurrent layer's first input, the
+// sequence (nil when none), and an error when another input, an initial
+// state, has one: only the sequence takes a mask.
+func sequenceMask(masks []*tensor.Dense) (*tensor.Dense, error) {
+	if len(masks) == 0 {
+		return nil, nil
+	}
+	for i, mk := range masks[1:] {
+		if mk != nil {
+			return nil, fmt.Errorf("a mask on initial state input %d: only the sequence takes a mask", i+1)
+		}
+	}
+	return masks[0], nil
 }
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).

@@ -97,7 +97,7 @@ func NewDense(cfg DenseConfig) (*Dense, error) {
 
 func init() {
 	graph.RegisterLayer("Dense", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg DenseConfig
+		cfg := DenseDefaults(0) // keys left out take Keras' defaults
 		if err := json.Unmarshal(config, &cfg); err != nil {
 			return nil, fmt.Errorf("layers: Dense config: %w", err)
 		}

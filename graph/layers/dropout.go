@@ -200,27 +200,22 @@ func (d *Dropout) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass
 		}
 		return pass, nil
 	}
-	key := keyOf(x)
-	if key.rank > len(key.dims) {
-		return nil, fmt.Errorf("layers: %s %s: input of rank %d: at most %d supported", d.class, d.cfg.Name, key.rank, len(key.dims))
-	}
 	s, err := d.scale(x.Shape())
 	if err != nil {
 		return nil, err
 	}
 	scale := graph.NewTensor(x.Dtype(), x.Shape(), s)
-	dg, put, err := d.progs.Get(key)
+	y, err := scaled(d.progs, x, scale)
 	if err != nil {
 		return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
 	}
-	defer put()
-	dg.y = nil // a fresh value the caller owns
-	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, scale); err != nil {
-		return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
-	}
-	pass.Outputs = []*tensor.Dense{dg.y.(*tensor.Dense)}
+	pass.Outputs = []*tensor.Dense{y}
 	pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
-		return d.backward(key, scale, dOut)
+		dx, err := scaledGrad(d.progs, scale, dOut)
+		if err != nil {
+			return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
+		}
+		return []*tensor.Dense{dx}, nil
 	}
 	return pass, nil
 }
@@ -280,24 +275,44 @@ func (d *Dropout) scale(xs []int) ([]float64, error) {
 	return out, nil
 }
 
-// backward returns dy ⊙ s for a training Forward's scale s.
-func (d *Dropout) backward(key tensorKey, scale *tensor.Dense, dOut []*tensor.Dense) ([]*tensor.Dense, error) {
-	if len(dOut) != 1 || dOut[0] == nil {
-		return []*tensor.Dense{graph.NewTensor(scale.Dtype(), scale.Shape(), nil)}, nil
+// scaled returns y = x ⊙ s (s of x's shape) through progs' graph for x's
+// shape: the forward of Dropout and of Masking.
+func scaled(progs *graph.ProgramCache[tensorKey, *dropoutGraph], x, s *tensor.Dense) (*tensor.Dense, error) {
+	key := keyOf(x)
+	if key.rank > len(key.dims) {
+		return nil, fmt.Errorf("input of rank %d: at most %d supported", key.rank, len(key.dims))
 	}
-	dy := graph.Contiguous(dOut[0])
-	if !dy.Shape().Eq(scale.Shape()) || dy.Dtype() != scale.Dtype() {
-		return nil, fmt.Errorf("layers: %s %s: gradient of shape %v %v for a forward of %v %v", d.class, d.cfg.Name, dy.Shape(), dy.Dtype(), scale.Shape(), scale.Dtype())
-	}
-	dg, put, err := d.progs.Get(key)
+	dg, put, err := progs.Get(key)
 	if err != nil {
-		return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
+		return nil, err
 	}
 	defer put()
-	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, scale, dy); err != nil {
-		return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
+	dg.y = nil // a fresh value the caller owns
+	if err := run(dg.fwd, []*G.Node{dg.x, dg.s}, x, s); err != nil {
+		return nil, err
 	}
-	return []*tensor.Dense{dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense)}, nil
+	return dg.y.(*tensor.Dense), nil
+}
+
+// scaledGrad returns dx = dy ⊙ s, the gradient of scaled for the output
+// gradient dOut[0] (nil: zeros), from Gorgonia's autodiff of its graph.
+func scaledGrad(progs *graph.ProgramCache[tensorKey, *dropoutGraph], s *tensor.Dense, dOut []*tensor.Dense) (*tensor.Dense, error) {
+	if len(dOut) != 1 || dOut[0] == nil {
+		return graph.NewTensor(s.Dtype(), s.Shape(), nil), nil
+	}
+	dy := graph.Contiguous(dOut[0])
+	if !dy.Shape().Eq(s.Shape()) || dy.Dtype() != s.Dtype() {
+		return nil, fmt.Errorf("gradient of shape %v %v for a forward of %v %v", dy.Shape(), dy.Dtype(), s.Shape(), s.Dtype())
+	}
+	dg, put, err := progs.Get(keyOf(s))
+	if err != nil {
+		return nil, err
+	}
+	defer put()
+	if err := run(dg.bwd, []*G.Node{dg.s, dg.seed}, s, dy); err != nil {
+		return nil, err
+	}
+	return dg.dx.Value().(*tensor.Dense).Clone().(*tensor.Dense), nil
 }
 
 // tensorKey identifies a compiled graph by the dtype and shape of its

@@ -191,7 +191,7 @@ func (m *MaxPooling1D) Forward(in, masks []*tensor.Dense, training bool) (*graph
 			}
 		}
 	}
-	y := gather(x, src, []int{b, w.out, ch})
+	y := gatherElems(x, src, []int{b, w.out, ch})
 	pass := &graph.Pass{Outputs: []*tensor.Dense{y}}
 	if training {
 		pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
@@ -199,7 +199,7 @@ func (m *MaxPooling1D) Forward(in, masks []*tensor.Dense, training bool) (*graph
 			if err != nil {
 				return nil, err
 			}
-			return []*tensor.Dense{scatterAdd(dy, src, x.Shape())}, nil
+			return []*tensor.Dense{scatterElems(dy, src, x.Shape())}, nil
 		}
 	}
 	return pass, nil

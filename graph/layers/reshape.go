@@ -117,7 +117,7 @@ func (r *RepeatVector) Forward(in, masks []*tensor.Dense, training bool) (*graph
 		bi, fi := i/(n*f), i%f
 		src[i] = bi*f + fi
 	}
-	y := gather(x, src, []int{b, n, f})
+	y := gatherElems(x, src, []int{b, n, f})
 	pass := &graph.Pass{Outputs: []*tensor.Dense{y}}
 	if training {
 		pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
@@ -125,7 +125,7 @@ func (r *RepeatVector) Forward(in, masks []*tensor.Dense, training bool) (*graph
 			if err != nil {
 				return nil, err
 			}
-			return []*tensor.Dense{scatterAdd(dy, src, x.Shape())}, nil
+			return []*tensor.Dense{scatterElems(dy, src, x.Shape())}, nil
 		}
 	}
 	return pass, nil
@@ -245,7 +245,7 @@ func (l *Flatten) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass
 			src[i] = i/n*n + l.perm[i%n]
 		}
 	}
-	y := gather(x, src, []int{b, n})
+	y := gatherElems(x, src, []int{b, n})
 	pass := &graph.Pass{Outputs: []*tensor.Dense{y}}
 	if training {
 		pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
@@ -253,27 +253,27 @@ func (l *Flatten) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass
 			if err != nil {
 				return nil, err
 			}
-			return []*tensor.Dense{scatterAdd(dy, src, x.Shape())}, nil
+			return []*tensor.Dense{scatterElems(dy, src, x.Shape())}, nil
 		}
 	}
 	return pass, nil
 }
 
-// gather returns the tensor of the given shape whose element i is x's
+// gatherElems returns the tensor of the given shape whose element i is x's
 // element src[i] (row-major; nil src: element i, a reshaped copy).
-func gather(x *tensor.Dense, src []int, shape []int) *tensor.Dense {
+func gatherElems(x *tensor.Dense, src []int, shape []int) *tensor.Dense {
 	x = graph.Contiguous(x)
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(shape...))
 	switch o := out.Data().(type) {
 	case []float64:
-		gatherInto(o, x.Data().([]float64), src)
+		gatherElemsInto(o, x.Data().([]float64), src)
 	case []float32:
-		gatherInto(o, x.Data().([]float32), src)
+		gatherElemsInto(o, x.Data().([]float32), src)
 	}
 	return out
 }
 
-func gatherInto[T float32 | float64](dst, x []T, src []int) {
+func gatherElemsInto[T float32 | float64](dst, x []T, src []int) {
 	if src == nil {
 		copy(dst, x)
 		return
@@ -283,22 +283,22 @@ func gatherInto[T float32 | float64](dst, x []T, src []int) {
 	}
 }
 
-// scatterAdd returns the tensor of the given shape whose element src[i]
+// scatterElems returns the tensor of the given shape whose element src[i]
 // is the sum of dy's elements i (nil src: element i): the gradient of
-// gather.
-func scatterAdd(dy *tensor.Dense, src []int, shape []int) *tensor.Dense {
+// gatherElems.
+func scatterElems(dy *tensor.Dense, src []int, shape []int) *tensor.Dense {
 	dy = graph.Contiguous(dy)
 	out := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(shape...))
 	switch o := out.Data().(type) {
 	case []float64:
-		scatterAddInto(o, dy.Data().([]float64), src)
+		scatterElemsInto(o, dy.Data().([]float64), src)
 	case []float32:
-		scatterAddInto(o, dy.Data().([]float32), src)
+		scatterElemsInto(o, dy.Data().([]float32), src)
 	}
 	return out
 }
 
-func scatterAddInto[T float32 | float64](dst, dy []T, src []int) {
+func scatterElemsInto[T float32 | float64](dst, dy []T, src []int) {
 	if src == nil {
 		copy(dst, dy)
 		return

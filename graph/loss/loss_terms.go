@@ -42,28 +42,38 @@ func clipNode(x *G.Node, lo, hi float64) (*G.Node, error) {
 func rows2D(x *G.Node) (*G.Node, error) {
 	s := x.Shape()
 	if len(s) < 2 {
-		return nil, fmt.Errorf("predictions of shape %v: want at least 2 dimensions (batch, classes)", s)
+		return nil, fmt.Errorf("predictions of shape %v: want at least 2 dimensions (batch, values)", s)
+	}
+	if len(s) == 2 {
+		return x, nil
 	}
 	return G.Reshape(x, tensor.Shape{x.Shape().TotalSize() / s[len(s)-1], s[len(s)-1]})
 }
 
-func mseNode(t, p *G.Node) (*G.Node, error) {
+// The row losses below take (rows, last axis) targets t and predictions p
+// and return the loss of each row, a vector, as the Keras 2.2.4 loss
+// functions of the same names (with the TensorFlow backend).
+
+// rowMean returns the mean of each row of x.
+func rowMean(x *G.Node) (*G.Node, error) { return G.Mean(x, 1) }
+
+func mseRows(t, p *G.Node) (*G.Node, error) {
 	d, err := G.Sub(p, t)
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(G.Must(G.Square(d)))
+	return rowMean(G.Must(G.Square(d)))
 }
 
-func maeNode(t, p *G.Node) (*G.Node, error) {
+func maeRows(t, p *G.Node) (*G.Node, error) {
 	d, err := G.Sub(p, t)
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(G.Must(G.Abs(d)))
+	return rowMean(G.Must(G.Abs(d)))
 }
 
-func mapeNode(t, p *G.Node) (*G.Node, error) {
+func mapeRows(t, p *G.Node) (*G.Node, error) {
 	den, err := clipNode(G.Must(G.Abs(t)), Epsilon, math.Inf(1))
 	if err != nil {
 		return nil, err
@@ -72,14 +82,14 @@ func mapeNode(t, p *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := G.Mean(G.Must(G.Abs(r)))
+	m, err := rowMean(G.Must(G.Abs(r)))
 	if err != nil {
 		return nil, err
 	}
 	return G.Mul(m, scalarLike(m, 100))
 }
 
-func huberNode(t, p *G.Node) (*G.Node, error) {
+func huberRows(t, p *G.Node) (*G.Node, error) {
 	const delta = 1.0
 	a, err := G.Abs(G.Must(G.Sub(p, t)))
 	if err != nil {
@@ -102,10 +112,13 @@ func huberNode(t, p *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(e)
+	return rowMean(e)
 }
 
-func bceNode(t, p *G.Node) (*G.Node, error) {
+// bceRows is Keras 2.2.4's binary crossentropy, the sigmoid cross-entropy
+// of the logit of p clipped to [ε, 1-ε], written in the equal form
+// -t·log p - (1-t)·log(1-p).
+func bceRows(t, p *G.Node) (*G.Node, error) {
 	pc, err := clipNode(p, Epsilon, 1-Epsilon)
 	if err != nil {
 		return nil, err
@@ -119,25 +132,20 @@ func bceNode(t, p *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.Neg(G.Must(G.Mean(G.Must(G.Add(a, b)))))
+	return G.Neg(G.Must(rowMean(G.Must(G.Add(a, b)))))
 }
 
-// xentRows returns the mean over rows of -Σ_c t·log q for 2-D t and q.
+// xentRows returns -Σ_c t·log q of each row.
 func xentRows(t, q *G.Node) (*G.Node, error) {
-	s, err := G.Sum(G.Must(G.HadamardProd(t, G.Must(G.Log(q)))))
+	s, err := G.Sum(G.Must(G.HadamardProd(t, G.Must(G.Log(q)))), 1)
 	if err != nil {
 		return nil, err
 	}
-	return G.Neg(G.Must(G.Div(s, scalarLike(s, float64(t.Shape()[0])))))
+	return G.Neg(s)
 }
 
-func cceNode(t, p *G.Node) (*G.Node, error) {
-	p2, err := rows2D(p)
-	if err != nil {
-		return nil, err
-	}
-	t2 := G.Must(G.Reshape(t, p2.Shape()))
-	norm, err := G.BroadcastHadamardDiv(p2, G.Must(G.Sum(p2, 1)), nil, []byte{1})
+func cceRows(t, p *G.Node) (*G.Node, error) {
+	norm, err := G.BroadcastHadamardDiv(p, G.Must(G.Sum(p, 1)), nil, []byte{1})
 	if err != nil {
 		return nil, err
 	}
@@ -145,31 +153,22 @@ func cceNode(t, p *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return xentRows(t2, q)
+	return xentRows(t, q)
 }
 
-// sparseCCENode gets one-hot targets (see oneHot): Keras 2.2 clips p, takes
-// log p as logits of a softmax cross-entropy, so the loss is
+// sparseCCERows gets one-hot targets (see oneHot): Keras 2.2 clips p, takes
+// log p as logits of a softmax cross-entropy, so the loss of a row is
 // -log q_y + log Σ_c q with q = clip(p, ε, 1-ε).
-func sparseCCENode(t, p *G.Node) (*G.Node, error) {
-	p2, err := rows2D(p)
+func sparseCCERows(t, p *G.Node) (*G.Node, error) {
+	q, err := clipNode(p, Epsilon, 1-Epsilon)
 	if err != nil {
 		return nil, err
 	}
-	t2 := G.Must(G.Reshape(t, p2.Shape()))
-	q, err := clipNode(p2, Epsilon, 1-Epsilon)
+	ce, err := xentRows(t, q)
 	if err != nil {
 		return nil, err
 	}
-	ce, err := xentRows(t2, q)
-	if err != nil {
-		return nil, err
-	}
-	lse, err := G.Mean(G.Must(G.Log(G.Must(G.Sum(q, 1)))))
-	if err != nil {
-		return nil, err
-	}
-	return G.Add(ce, lse)
+	return G.Add(ce, G.Must(G.Log(G.Must(G.Sum(q, 1)))))
 }
 
 // oneHot turns integer class labels y, of shape predShape[:-1] or

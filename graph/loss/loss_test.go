@@ -46,7 +46,7 @@ func TestLossValues(t *testing.T) {
 				t.Fatal(err)
 			}
 			lc := NewEvaluator(loss, dt)
-			got, _, err := lc.Eval(graph.NewTensor(dt, c.yShape, c.y), graph.NewTensor(dt, c.pShape, c.p))
+			got, _, err := lc.Eval(graph.NewTensor(dt, c.yShape, c.y), graph.NewTensor(dt, c.pShape, c.p), nil)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -83,7 +83,7 @@ func TestLossGradients(t *testing.T) {
 		loss, _ := Get(c.name)
 		lc := NewEvaluator(loss, tensor.Float64)
 		yt := graph.NewTensor(tensor.Float64, c.yShape, c.y)
-		_, grad, err := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, c.p))
+		_, grad, err := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, c.p), nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -91,9 +91,9 @@ func TestLossGradients(t *testing.T) {
 		for i := range c.p {
 			pp := append([]float64(nil), c.p...)
 			pp[i] += h
-			up, _, _ := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, pp))
+			up, _, _ := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, pp), nil)
 			pp[i] -= 2 * h
-			dn, _, _ := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, pp))
+			dn, _, _ := lc.Eval(yt, graph.NewTensor(tensor.Float64, []int{2, 3}, pp), nil)
 			fd := (up - dn) / (2 * h)
 			if math.Abs(fd-g[i]) > c.tol*math.Max(1, math.Abs(fd)) {
 				t.Errorf("%s: d/dp[%d] = %v, finite difference %v", c.name, i, g[i], fd)
@@ -108,13 +108,13 @@ func TestLossErrors(t *testing.T) {
 	}
 	mse, _ := Get("mse")
 	lc := NewEvaluator(mse, tensor.Float64)
-	if _, _, err := lc.Eval(graph.NewTensor(tensor.Float64, []int{2, 2}, nil), graph.NewTensor(tensor.Float64, []int{2, 3}, nil)); err == nil {
+	if _, _, err := lc.Eval(graph.NewTensor(tensor.Float64, []int{2, 2}, nil), graph.NewTensor(tensor.Float64, []int{2, 3}, nil), nil); err == nil {
 		t.Error("mse with mismatched shapes: no error")
 	}
 	sp, _ := Get("sparse_categorical_crossentropy")
 	lc = NewEvaluator(sp, tensor.Float64)
 	for _, y := range [][]float64{{3, 0}, {0.5, 1}, {-1, 0}} {
-		if _, _, err := lc.Eval(graph.NewTensor(tensor.Float64, []int{2}, y), graph.NewTensor(tensor.Float64, []int{2, 3}, nil)); err == nil {
+		if _, _, err := lc.Eval(graph.NewTensor(tensor.Float64, []int{2}, y), graph.NewTensor(tensor.Float64, []int{2, 3}, nil), nil); err == nil {
 			t.Errorf("sparse labels %v: no error", y)
 		}
 	}

@@ -12,14 +12,18 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Metric scores predictions; a model reports the sample-weighted mean of
-// its batch values per epoch, under Name (and "val_"+Name on validation
-// data).
+// Metric scores predictions. As a Keras metric function, it gives the
+// metric of each sample, or of each step of a sequence output; a model
+// reduces them to the batch value with MaskedMean (with the output's mask,
+// as Keras 2.2.4 masks metrics) and reports the sample-weighted mean of the
+// batch values per epoch, under Name (and "val_"+Name on validation data).
 type Metric interface {
 	// Name is the name the metric was requested by, for example "mae".
 	Name() string
-	// Value returns the metric of one batch: targets y, predictions yPred.
-	Value(y, yPred *tensor.Dense) (float64, error)
+	// Scores returns the metric of each sample (each step): targets y,
+	// predictions yPred; one value per row of yPred's last axis,
+	// row-major.
+	Scores(y, yPred *tensor.Dense) ([]float64, error)
 }
 
 // lossMetric is a loss used as a metric.
@@ -31,17 +35,17 @@ type lossMetric struct {
 // Name returns the Keras name of the loss used as a metric.
 func (m *lossMetric) Name() string { return m.name }
 
-// Value returns the loss of yPred against y, through a graph built once per dtype.
-func (m *lossMetric) Value(y, yPred *tensor.Dense) (float64, error) {
+// Scores returns the loss of each sample (step) of yPred against y,
+// through a graph compiled once per dtype and shape.
+func (m *lossMetric) Scores(y, yPred *tensor.Dense) ([]float64, error) {
 	if m.c == nil || m.c.dt != yPred.Dtype() {
 		loss, err := Get(m.name)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		m.c = NewEvaluator(loss, yPred.Dtype())
 	}
-	v, _, err := m.c.Eval(y, yPred)
-	return v, err
+	return m.c.Scores(y, yPred)
 }
 
 // accuracy kinds.
@@ -60,10 +64,12 @@ type accuracyMetric struct {
 // Name returns the metric's name as it was asked for.
 func (m *accuracyMetric) Name() string { return m.name }
 
-// Value computes Keras 2.2's binary_accuracy (mean of y == round(p), round
-// half to even), categorical_accuracy (argmax y == argmax p) or
-// sparse_categorical_accuracy (y == argmax p).
-func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
+// Scores computes, per row of yPred's last axis, Keras 2.2's
+// binary_accuracy (the mean over the row of y == round(p), round half to
+// even), categorical_accuracy (argmax y == argmax p) or
+// sparse_categorical_accuracy (y == argmax p), as 0 or 1 (binary: the
+// fraction of the row).
+func (m *accuracyMetric) Scores(y, yPred *tensor.Dense) ([]float64, error) {
 	kind := m.kind
 	ps := []int(yPred.Shape())
 	if kind == accAuto {
@@ -78,41 +84,40 @@ func (m *accuracyMetric) Value(y, yPred *tensor.Dense) (float64, error) {
 	}
 	t, p := graph.Float64s(y), graph.Float64s(yPred)
 	c := ps[len(ps)-1]
-	switch kind {
-	case accBinary:
-		if !slices.Equal(y.Shape(), ps) {
-			return 0, fmt.Errorf("loss: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
-		}
-		hit := 0.0
-		for i := range p {
-			if math.RoundToEven(p[i]) == t[i] {
-				hit++
-			}
-		}
-		return hit / float64(len(p)), nil
-	case accCategorical:
-		if !slices.Equal(y.Shape(), ps) {
-			return 0, fmt.Errorf("loss: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
-		}
-		rows, hit := len(p)/c, 0.0
-		for r := 0; r < rows; r++ {
-			if argmax(t[r*c:(r+1)*c]) == argmax(p[r*c:(r+1)*c]) {
-				hit++
-			}
-		}
-		return hit / float64(rows), nil
-	}
 	rows := len(p) / c
-	if len(t) != rows {
-		return 0, fmt.Errorf("loss: %s: %d labels for %d prediction rows of shape %v", m.name, len(t), rows, ps)
+	out := make([]float64, rows)
+	switch kind {
+	case accBinary, accCategorical:
+		if !slices.Equal(y.Shape(), ps) {
+			return nil, fmt.Errorf("loss: %s: targets of shape %v for predictions of shape %v: want equal shapes", m.name, []int(y.Shape()), ps)
+		}
+		for r := range out {
+			tr, pr := t[r*c:(r+1)*c], p[r*c:(r+1)*c]
+			if kind == accCategorical {
+				if argmax(tr) == argmax(pr) {
+					out[r] = 1
+				}
+				continue
+			}
+			hit := 0.0
+			for i := range pr {
+				if math.RoundToEven(pr[i]) == tr[i] {
+					hit++
+				}
+			}
+			out[r] = hit / float64(c)
+		}
+		return out, nil
 	}
-	hit := 0.0
-	for r := 0; r < rows; r++ {
+	if len(t) != rows {
+		return nil, fmt.Errorf("loss: %s: %d labels for %d prediction rows of shape %v", m.name, len(t), rows, ps)
+	}
+	for r := range out {
 		if float64(argmax(p[r*c:(r+1)*c])) == t[r] {
-			hit++
+			out[r] = 1
 		}
 	}
-	return hit / float64(rows), nil
+	return out, nil
 }
 
 // argmax returns the index of the first largest value.

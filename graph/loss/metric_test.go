@@ -40,9 +40,13 @@ func TestMetricValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.Value(graph.NewTensor(tensor.Float64, c.yShape, c.y), graph.NewTensor(tensor.Float64, c.pShape, c.p))
+		s, err := m.Scores(graph.NewTensor(tensor.Float64, c.yShape, c.y), graph.NewTensor(tensor.Float64, c.pShape, c.p))
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
+		}
+		got, err := MaskedMean(s, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
 		if math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("%s (loss %q) = %v, want %v", c.name, c.loss, got, c.want)

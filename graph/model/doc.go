@@ -28,13 +28,35 @@
 // TrainOnBatchMulti one per input and per output.
 //
 // Masks flow along the graph as in Keras: a layer's Pass carries the mask
-// of each output, which the layers it feeds receive.
+// of each output, which the layers it feeds receive. Embedding with
+// mask_zero and Masking create one (which steps are real); Dense and
+// Dropout pass it through; the LSTM and Bidirectional skip the masked steps
+// and, with return_sequences, pass the mask on, while returning only their
+// last output they drop it. An output that still carries a mask has the loss
+// and metrics of Keras 2.2.4's weighted_masked_objective: per-step losses
+// s, mask m, mean(s ⊙ m / mean(m)), so padded steps count for nothing and
+// a batch's loss is the mean over its real steps (0 for a batch of padding
+// only, where Keras 2.2.4 gives NaN).
 //
 // Shapes are per sample, the batch dimension left out, with graph.None for
 // a dimension of any size: a model built for (None, 8) trains and predicts
-// on sequences of any length; each new batch size or length compiles the
-// layers' programs for it (see graph.ProgramCache and
-// Model.SetProgramCacheSize).
+// on sequences of any length, and one Fit may see different lengths in
+// different calls; a stateful layer keeps its fixed batch size. Gorgonia
+// compiles a graph for fixed shapes, so each layer keeps compiled programs
+// per shape: Dense per number of rows (batch·timesteps), Embedding per
+// number of ids, Dropout and Masking per input shape, the LSTM per batch
+// size (and, for its input projection and with unroll=true, per length),
+// the losses per output shape, each for inference and for training. A batch
+// of a new size or length costs one compilation of each of these programs
+// (the graph of an unrolled LSTM grows with the length, and so does its
+// compilation); later batches of that shape reuse them. Every layer (the
+// LSTM and Bidirectional too) and every loss keeps its programs in a
+// graph.ProgramCache of at most graph.DefaultProgramCacheSize (32) idle
+// programs, releasing the least recently used beyond that, so a
+// long-running program that sees many lengths holds a bounded number;
+// Model.SetProgramCacheSize changes the number for all of them (0: keep
+// none, compile every batch). Padding sequences to a few lengths (buckets,
+// with a mask) keeps compilation rare.
 //
 // Fit runs Keras' training loop: callbacks (Callback; Keras' own are in
 // package callbacks) called at the start and end of training, epochs and

@@ -41,7 +41,7 @@ func TestMergeModelFiniteDifferences(t *testing.T) {
 	xs := []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{3, 4, 2}, randValues(24, 11)),
 		graph.NewTensor(tensor.Float64, []int{3, 3}, randValues(9, 12))}
 	ys := []*tensor.Dense{graph.NewTensor(tensor.Float64, []int{3, 2}, randValues(6, 13))}
-	if checked := checkFiniteDifferences(t, m, xs, ys, 2); checked < 60 {
+	if checked := checkFiniteDifferences(t, m, xs, ys, 2, 1e-7); checked < 60 {
 		t.Fatalf("checked only %d weights", checked)
 	}
 }

@@ -63,6 +63,9 @@ type Model struct {
 	// beforeBuild, when set (by Load), checks a layer and its input
 	// shapes before the layer is built.
 	beforeBuild func(l graph.Layer, in [][]int) error
+
+	cacheSize    int  // SetProgramCacheSize's n,
+	cacheSizeSet bool // when it was called
 }
 
 // NewSequential returns a Sequential model of dtype dt (tensor.Float32 or
@@ -476,10 +479,20 @@ func (m *Model) CountParams() int {
 }
 
 // SetProgramCacheSize sets, for every layer that keeps compiled programs
-// (graph.ProgramCacheSizer), how many idle ones it keeps (default
-// graph.DefaultProgramCacheSize). Each new batch size or sequence length
-// compiles programs; the least recently used beyond the size are released.
+// (graph.ProgramCacheSizer) and for the compiled losses, how many idle ones
+// each keeps (default graph.DefaultProgramCacheSize). Each new batch size or
+// sequence length compiles programs; the least recently used beyond the
+// size are released. A layer added after the call keeps its own size.
 func (m *Model) SetProgramCacheSize(n int) error {
+	if n < 0 {
+		return fmt.Errorf("model: program cache size %d: want 0 or more", n)
+	}
+	m.cacheSize, m.cacheSizeSet = n, true
+	for _, e := range m.evals {
+		if err := e.SetProgramCacheSize(n); err != nil {
+			return err
+		}
+	}
 	for _, l := range m.layers {
 		if s, ok := l.(graph.ProgramCacheSizer); ok {
 			if err := s.SetProgramCacheSize(n); err != nil {

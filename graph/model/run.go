@@ -201,7 +201,13 @@ func (m *Model) readyLoss() error {
 		return nil
 	}
 	for k, o := range m.outputs {
-		m.evals = append(m.evals, loss.NewEvaluator(m.lossOf(k), m.dt))
+		ev := loss.NewEvaluator(m.lossOf(k), m.dt)
+		if m.cacheSizeSet {
+			if err := ev.SetProgramCacheSize(m.cacheSize); err != nil {
+				return err
+			}
+		}
+		m.evals = append(m.evals, ev)
 		ms := append([]loss.Metric(nil), m.custom...)
 		units := 1
 		if s := o.shape; len(s) > 0 {
@@ -286,7 +292,11 @@ func outputName(o *Node) string {
 
 // lossValues computes, for one batch's outputs and targets, the logged
 // values (logNames order, without weight and activity penalties) and, with
-// grads, the loss gradient of each output.
+// grads, the loss gradient of each output. An output that carries a mask
+// (a return_sequences LSTM after Embedding(mask_zero) or Masking, for
+// example) has its loss and metrics reduced as Keras 2.2.4's
+// weighted_masked_objective does: per-step values s, mask m,
+// mean(s ⊙ m / mean(m)) (see loss.Evaluator.Eval).
 func (m *Model) lossValues(r *run, ys []*tensor.Dense, grads bool) ([]float64, []*tensor.Dense, error) {
 	outs := r.outputs(m)
 	total := 0.0
@@ -296,12 +306,18 @@ func (m *Model) lossValues(r *run, ys []*tensor.Dense, grads bool) ([]float64, [
 		dOuts = make([]*tensor.Dense, len(outs))
 	}
 	for k, out := range outs {
-		if mk := r.masks[m.outputs[k]]; mk != nil {
-			return nil, nil, fmt.Errorf("model: output %s carries a mask: masked losses are not supported yet", m.outputs[k].Name())
+		o := m.outputs[k]
+		mask := r.masks[o]
+		var keep []bool
+		if mask != nil {
+			var err error
+			if keep, err = outputMask(o, out, mask); err != nil {
+				return nil, nil, err
+			}
 		}
-		lv, dy, err := m.evals[k].Eval(ys[k], out)
+		lv, dy, err := m.evals[k].Eval(ys[k], out, mask)
 		if err != nil {
-			return nil, nil, fmt.Errorf("model: loss of output %s: %w", m.outputs[k].Name(), err)
+			return nil, nil, fmt.Errorf("model: loss of output %s: %w", o.Name(), err)
 		}
 		w := m.lossWeight(k)
 		total += w * lv
@@ -313,9 +329,13 @@ func (m *Model) lossValues(r *run, ys []*tensor.Dense, grads bool) ([]float64, [
 			dOuts[k] = dy
 		}
 		for _, mt := range m.metrics[k] {
-			v, err := mt.Value(ys[k], out)
+			s, err := mt.Scores(ys[k], out)
 			if err != nil {
-				return nil, nil, fmt.Errorf("model: metric %s of output %s: %w", mt.Name(), m.outputs[k].Name(), err)
+				return nil, nil, fmt.Errorf("model: metric %s of output %s: %w", mt.Name(), o.Name(), err)
+			}
+			v, err := loss.MaskedMean(s, keep)
+			if err != nil {
+				return nil, nil, fmt.Errorf("model: metric %s of output %s: %w", mt.Name(), o.Name(), err)
 			}
 			mets = append(mets, v)
 		}
@@ -325,6 +345,20 @@ func (m *Model) lossValues(r *run, ys []*tensor.Dense, grads bool) ([]float64, [
 		vals = append(vals, per...)
 	}
 	return append(vals, mets...), dOuts, nil
+}
+
+// outputMask returns the values of the mask of output o, whose value is
+// out: one per step, out's shape without its last axis.
+func outputMask(o *Node, out, mask *tensor.Dense) ([]bool, error) {
+	s := []int(out.Shape())
+	if want := tensor.Shape(s[:len(s)-1]); !want.Eq(mask.Shape()) {
+		return nil, fmt.Errorf("model: output %s of shape %v carries a mask of shape %v: a masked loss needs one mask value per step, shape %v", o.Name(), s, []int(mask.Shape()), []int(want))
+	}
+	keep, err := graph.MaskValues(mask)
+	if err != nil {
+		return nil, fmt.Errorf("model: mask of output %s: %w", o.Name(), err)
+	}
+	return keep, nil
 }
 
 // scale multiplies a float tensor by s in place.
