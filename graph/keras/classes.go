@@ -152,6 +152,29 @@ var layerClasses = map[string]classRules{
 		"data_format": {kind: keep},
 	},
 	"TimeDistributed": {"layer": {kind: nestedLayer}},
+	"Embedding": {
+		"input_dim":              {kind: keep},
+		"output_dim":             {kind: keep},
+		"embeddings_initializer": {kind: initializer},
+		"embeddings_regularizer": {kind: regularizer},
+		"activity_regularizer":   {kind: regularizer},
+		"embeddings_constraint":  {kind: constraint},
+		"mask_zero":              {kind: keep},
+		"input_length":           {kind: keep},
+		// Keras 3.x: sparse gradients and LoRA.
+		"sparse":              {kind: onlyDefault, def: false},
+		"lora_rank":           {kind: onlyDefault, def: nil},
+		"lora_alpha":          {kind: ignored},
+		"quantization_config": {kind: onlyDefault, def: nil},
+	},
+	"Masking":     {"mask_value": {kind: keep}},
+	"Add":         {},
+	"Subtract":    {},
+	"Multiply":    {},
+	"Average":     {},
+	"Maximum":     {},
+	"Minimum":     {},
+	"Concatenate": {"axis": {kind: keep}},
 	"Bidirectional": {
 		"layer":      {kind: nestedLayer},
 		"merge_mode": {kind: keep},
@@ -169,6 +192,7 @@ var layerClasses = map[string]classRules{
 var goOnlyKeys = map[string][]string{
 	"Dense":           {"seed"},
 	"Conv1D":          {"seed"},
+	"Embedding":       {"seed"},
 	"LSTM":            {"batch_size"},
 	"TimeDistributed": {},
 }

@@ -333,7 +333,12 @@ func TestJSONBounds(t *testing.T) {
 // same text, and the weights drawn by the layers' initializers (same
 // seeds) are the same numbers.
 func TestWriteReadConfig(t *testing.T) {
-	m := everyLayerModel(t, graph.Float64)
+	for _, m := range []*model.Model{everyLayerModel(t, graph.Float64), sequenceModel(t, graph.Float64)} {
+		writeReadConfig(t, m)
+	}
+}
+
+func writeReadConfig(t *testing.T, m *model.Model) {
 	w, err := writeModel(m)
 	if err != nil {
 		t.Fatal(err)
@@ -431,7 +436,18 @@ func TestSizeLimits(t *testing.T) {
 	if _, err := buildModel(doc, "2.2.4", Options{MaxWeights: 110}); err != nil {
 		t.Errorf("110 weights with MaxWeights 110: %v", err)
 	}
-	m := everyLayerModel(t, graph.Float32)
+	for _, m := range []*model.Model{everyLayerModel(t, graph.Float32), sequenceModel(t, graph.Float32)} {
+		sizesAgree(t, m)
+	}
+	for class := range layerClasses {
+		if _, _, err := estimate(class, map[string]any{}, [][]int{{4, 3}}); err != nil && strings.HasSuffix(err.Error(), "no size rule for layer class "+class) {
+			t.Errorf("class %s has no size rule", class)
+		}
+	}
+}
+
+// sizesAgree checks estimate against every layer of m.
+func sizesAgree(t *testing.T, m *model.Model) {
 	for _, l := range m.Layers() {
 		cfg, _ := configOf(l)
 		tr := &translated{class: l.Type(), name: l.Name(), config: cfg}
@@ -449,11 +465,6 @@ func TestSizeLimits(t *testing.T) {
 		}
 		if int64(n) != p || fmt.Sprint(out) != fmt.Sprint(l.OutputShapes()) {
 			t.Errorf("%s (%s): estimated %d weights, output %v; the layer has %d, %v", l.Name(), l.Type(), p, out, n, l.OutputShapes())
-		}
-	}
-	for class := range layerClasses {
-		if _, _, err := estimate(class, map[string]any{}, [][]int{{4, 3}}); err != nil && strings.HasSuffix(err.Error(), "no size rule for layer class "+class) {
-			t.Errorf("class %s has no size rule", class)
 		}
 	}
 }
@@ -479,4 +490,70 @@ func callsOf(m *model.Model, l graph.Layer) []*model.Node {
 		visit(o)
 	}
 	return out
+}
+
+// sequenceModel is a functional model of the sequence layers and the
+// merge layers, with non-default arguments: token ids → Embedding
+// (mask_zero) → Bidirectional(LSTM) and a float sequence → Masking → LSTM,
+// joined by every merge layer.
+func sequenceModel(t *testing.T, dt graph.Dtype) *model.Model {
+	t.Helper()
+	must := func(l graph.Layer, err error) graph.Layer {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	ec := layers.EmbeddingDefaults(20, 4)
+	ec.Name, ec.MaskZero = "emb", true
+	ec.EmbeddingsRegularizer = &graph.Spec{Name: "l2", Args: map[string]float64{"l2": 0.001}}
+	inner := lstm.Default(3)
+	inner.Name, inner.RecurrentActivation = "lstm_in", "sigmoid"
+	bc := lstm.DefaultBidirectional(inner)
+	bc.Name, bc.MergeMode = "bi", lstm.MergeAve
+	sc := lstm.Default(3)
+	sc.Name = "seq"
+	ids := model.Input("ids", 6)
+	x := model.Input("x", 6, 2)
+	a := model.Apply(must(lstm.NewBidirectional(bc)), model.Apply(must(layers.NewEmbedding(ec)), ids))
+	b := model.Apply(must(lstm.New(sc)), model.Apply(must(layers.NewMasking(layers.MaskingConfig{Name: "mask", MaskValue: 0.5})), x))
+	var outs []*model.Node
+	for _, m := range []graph.Layer{
+		layers.NewAdd(layers.MergeConfig{Name: "add"}), layers.NewSubtract(layers.MergeConfig{Name: "sub"}),
+		layers.NewMultiply(layers.MergeConfig{Name: "mul"}), layers.NewAverage(layers.MergeConfig{Name: "avg"}),
+		layers.NewMaximum(layers.MergeConfig{Name: "max"}), layers.NewMinimum(layers.MergeConfig{Name: "min"}),
+		must(layers.NewConcatenate(layers.ConcatenateConfig{Name: "cat", Axis: -1})),
+	} {
+		outs = append(outs, model.Apply(m, a, b))
+	}
+	m, err := model.New(dt, []*model.Node{ids, x}, outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestBidirectionalBackwardLayer checks Keras 3's (and tf.keras')
+// backward_layer: the forward layer with go_backwards flipped is read, any
+// other is refused.
+func TestBidirectionalBackwardLayer(t *testing.T) {
+	fw := lstmCfg("lstm", 3, "")
+	bw := strings.Replace(strings.Replace(lstmCfg("backward_lstm", 3, ""), `"go_backwards": false`, `"go_backwards": true`, 1), `"name": "backward_lstm"`, `"name": "backward_lstm"`, 1)
+	doc := func(back string) string {
+		return `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Bidirectional", "config": {"name": "bi",
+			"batch_input_shape": [null, 4, 2], "merge_mode": "concat", "layer": {"class_name": "LSTM", "config": ` + fw + `},
+			"backward_layer": {"class_name": "LSTM", "config": ` + back + `}}}]}}`
+	}
+	ld, err := fromJSON(t, "3.4.1", doc(bw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := ld.model.OutputShape(); !slices.Equal(s, []int{6}) {
+		t.Errorf("output shape %v, want (6)", s)
+	}
+	other := strings.Replace(bw, `"units": 3`, `"units": 4`, 1)
+	if _, err := fromJSON(t, "3.4.1", doc(other)); err == nil || !strings.Contains(err.Error(), "backward_layer") {
+		t.Errorf("another backward layer: error %v", err)
+	}
 }

@@ -45,9 +45,11 @@
 //
 // The layer classes read are those whose rules this package has and whose
 // layer is registered with graph (import graph/layers and lstm, as a
-// program that uses the model does): InputLayer, Dense, LSTM, Dropout,
-// SpatialDropout1D, Activation, RepeatVector, TimeDistributed, Conv1D,
-// MaxPooling1D and Flatten. Every argument of their configs
+// program that uses the model does): InputLayer, Dense, LSTM,
+// Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
+// Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
+// Flatten and the merge layers Add, Subtract, Multiply, Average, Maximum,
+// Minimum and Concatenate. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
 // graph.Param.Frozen), dtype (the model computes in Options.Dtype),

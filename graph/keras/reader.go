@@ -85,6 +85,12 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 		}
 	}
 	switch class {
+	case "Masking":
+		r.masks = name
+	case "Embedding":
+		if mz, _ := asBool(t.config["mask_zero"]); mz {
+			r.masks = name
+		}
 	case "Bidirectional":
 		if err := r.checkBackward(t, cfg["backward_layer"]); err != nil {
 			return nil, fmt.Errorf("layer %q (Bidirectional): backward_layer: %w", name, err)
@@ -148,6 +154,7 @@ func (r *reader) readArg(rl rule, v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	inner.config["name"] = inner.name // Bidirectional reads it there
 	return map[string]any{"class_name": inner.class, "name": inner.name, "config": inner.config}, nil
 }
 

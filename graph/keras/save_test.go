@@ -71,13 +71,43 @@ func savedEveryLayer(t *testing.T, dt graph.Dtype) (*model.Model, []*graph.Tenso
 	return m, xs
 }
 
+// savedSequenceModel returns sequenceModel with random weights, inputs
+// whose ids end in padding (0) and whose float steps end in the masking
+// value, compiled with RMSprop.
+func savedSequenceModel(t *testing.T, dt graph.Dtype) (*model.Model, []*graph.Tensor) {
+	m := sequenceModel(t, dt)
+	xs := randomize(m, 4, 4)
+	ids := make([]float64, 4*6)
+	x := graph.Float64s(xs[1])
+	for b := 0; b < 4; b++ {
+		for s := 0; s < 6; s++ {
+			if s < 6-b {
+				ids[b*6+s] = float64(1 + (b*7+s*3)%19)
+			} else {
+				x[(b*6+s)*2], x[(b*6+s)*2+1] = 0.5, 0.5
+			}
+		}
+	}
+	xs[0] = graph.NewTensor(dt, []int{4, 6}, ids)
+	xs[1] = graph.NewTensor(dt, []int{4, 6, 2}, x)
+	opt := optim.NewRMSprop()
+	if err := m.CompileMulti(model.CompileOptions{Losses: []string{"mse"}, Optimizer: opt}); err != nil {
+		t.Fatal(err)
+	}
+	return m, xs
+}
+
 // TestSaveLoadExact checks that Go → .h5 → Go gives the same model: the
 // same Keras config, every weight bit for bit with its Frozen flag, the
 // same predictions, the same compile arguments, and the same weights after
 // a training step, in float32 and float64.
 func TestSaveLoadExact(t *testing.T) {
-	for _, dt := range []graph.Dtype{graph.Float32, graph.Float64} {
-		m, xs := savedEveryLayer(t, dt)
+	for _, c := range []struct {
+		dt    graph.Dtype
+		model func(*testing.T, graph.Dtype) (*model.Model, []*graph.Tensor)
+	}{{graph.Float32, savedEveryLayer}, {graph.Float64, savedEveryLayer}, {graph.Float32, savedSequenceModel}} {
+		dt := c.dt
+		m, xs := c.model(t, dt)
 		path := filepath.Join(t.TempDir(), "m.h5")
 		if err := Save(m, path); err != nil {
 			t.Fatal(err)
@@ -100,11 +130,12 @@ func TestSaveLoadExact(t *testing.T) {
 			t.Errorf("%v: config after the round trip:\n%s\nbefore:\n%s", dt, j2, j1)
 		}
 		sameWeights(t, m, m2)
-		p1, err := m.PredictMulti(xs, 4)
+		n := xs[0].Shape()[0]
+		p1, err := m.PredictMulti(xs, n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p2, err := m2.PredictMulti(xs, 4)
+		p2, err := m2.PredictMulti(xs, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +154,7 @@ func TestSaveLoadExact(t *testing.T) {
 		if !slices.Equal(c1.Losses, c2.Losses) || !slices.Equal(c1.LossWeights, c2.LossWeights) || !slices.Equal(c1.Metrics, c2.Metrics) || !bytes.Equal(o1, o2) {
 			t.Errorf("%v: compiled with %v %v %v %s, saved %v %v %v %s", dt, c2.Losses, c2.LossWeights, c2.Metrics, o2, c1.Losses, c1.LossWeights, c1.Metrics, o1)
 		}
-		ys, err := m.PredictMulti(xs, 4)
+		ys, err := m.PredictMulti(xs, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,8 +296,12 @@ type h5pyDump struct {
 // values, and that Keras 2.2.4's legacy loader would accept it (the
 // script's emulation of load_model).
 func TestSaveH5py(t *testing.T) {
-	for _, dt := range []graph.Dtype{graph.Float32, graph.Float64} {
-		m, _ := savedEveryLayer(t, dt)
+	for _, c := range []struct {
+		dt    graph.Dtype
+		model func(*testing.T, graph.Dtype) (*model.Model, []*graph.Tensor)
+	}{{graph.Float32, savedEveryLayer}, {graph.Float64, savedEveryLayer}, {graph.Float32, savedSequenceModel}} {
+		dt := c.dt
+		m, _ := c.model(t, dt)
 		path := filepath.Join(t.TempDir(), "m.h5")
 		if err := Save(m, path); err != nil {
 			t.Fatal(err)
@@ -295,7 +330,10 @@ func TestSaveH5py(t *testing.T) {
 		if !sameJSONTree(d.TrainingConfig, wantTC) {
 			t.Errorf("training_config read by h5py: %v, want %v", d.TrainingConfig, wantTC)
 		}
-		wantNames := []string{"x"}
+		var wantNames []string
+		for _, in := range m.Inputs() {
+			wantNames = append(wantNames, in.Name())
+		}
 		for _, l := range w.layers {
 			wantNames = append(wantNames, l.Name())
 		}

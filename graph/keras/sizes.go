@@ -108,10 +108,59 @@ func estimate(class string, cfg map[string]any, in [][]int) ([][]int, int64, err
 			merged = append(merged, s, s) // the states of both directions
 		}
 		return merged, 2 * p, nil
-	case "Dropout", "SpatialDropout1D", "Activation":
+	case "Embedding":
+		in, out := num("input_dim", 1), num("output_dim", 1)
+		return [][]int{append(append([]int(nil), x...), int(out))}, mul(in, out), nil
+	case "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum":
+		return [][]int{broadcastShape(in)}, 0, nil
+	case "Concatenate":
+		axis := int(num("axis", -1))
+		if axis < 0 {
+			axis += len(x) + 1
+		}
+		y := append([]int(nil), x...)
+		if axis >= 1 && axis <= len(y) {
+			for _, s := range in[1:] {
+				if len(s) == len(y) {
+					if y[axis-1] < 0 || s[axis-1] < 0 {
+						y[axis-1] = -1
+					} else {
+						y[axis-1] += s[axis-1]
+					}
+				}
+			}
+		}
+		return [][]int{y}, 0, nil
+	case "Dropout", "SpatialDropout1D", "Activation", "Masking":
 		return same, 0, nil
 	}
 	return nil, 0, fmt.Errorf("no size rule for layer class %s", class)
+}
+
+// broadcastShape is the shape of an element-wise merge of inputs of the
+// given shapes, aligned on their last axes (sizes 1 broadcast; None where
+// an input has None).
+func broadcastShape(in [][]int) []int {
+	n := 0
+	for _, s := range in {
+		n = max(n, len(s))
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1
+	}
+	for _, s := range in {
+		for j, d := range s {
+			k := n - len(s) + j
+			switch {
+			case d < 0 || out[k] < 0:
+				out[k] = -1
+			case d != 1:
+				out[k] = d
+			}
+		}
+	}
+	return out
 }
 
 // hasKey reports whether m has the key k.

@@ -202,8 +202,11 @@ func writeConfig(class, name string, ours map[string]any, trainable bool, dtype 
 				return nil, fmt.Errorf("layer %s (%s): %s %s: want a layer", name, class, k, describe(v))
 			}
 			ic, _ := asString(inner["class_name"])
-			in, _ := asString(inner["name"])
 			icfg, _ := asObject(inner["config"])
+			in, _ := asString(inner["name"])
+			if in == "" {
+				in, _ = asString(icfg["name"])
+			}
 			w, err := writeConfig(ic, in, icfg, trainable, dtype)
 			if err != nil {
 				return nil, fmt.Errorf("layer %s (%s): %w", name, class, err)

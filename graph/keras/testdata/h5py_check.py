@@ -58,8 +58,11 @@ LAYER_ARGS = {
     "Masking": {"mask_value"},
     "Concatenate": {"axis"},
     "Add": set(),
+    "Subtract": set(),
     "Multiply": set(),
     "Average": set(),
+    "Maximum": set(),
+    "Minimum": set(),
 }
 REQUIRED = {"Dense": {"units"}, "LSTM": {"units"}, "Conv1D": {"filters", "kernel_size"}, "Dropout": {"rate"},
             "SpatialDropout1D": {"rate"}, "Activation": {"activation"}, "RepeatVector": {"n"},
@@ -185,7 +188,7 @@ def build(obj, shapes):
         if mode == "concat":
             y = y[:-1] + [2 * y[-1]]
         return [y], w + w
-    if cls in ("Add", "Multiply", "Average"):
+    if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         return [x], []
     if cls == "Concatenate":
         ax = c.get("axis", -1)
