@@ -190,10 +190,7 @@ func (c *Conv1D) Build(in [][]int, dt tensor.Dtype) error {
 	if err := graph.CheckDtype(dt); err != nil {
 		return err
 	}
-	if len(in) != 1 || len(in[0]) != 2 || in[0][1] < 1 || (in[0][0] < 1 && in[0][0] != graph.None) {
-		return fmt.Errorf("layers: Conv1D %s: inputs of shape %s: want one input (batch, steps, channels), channels fixed", c.cfg.Name, formatShapes(in))
-	}
-	if _, err := c.outSteps(in[0][0]); err != nil {
+	if err := c.checkInput(in); err != nil {
 		return err
 	}
 	k, b, err := c.kb.params("Conv1D", c.cfg.Name, []int{c.cfg.KernelSize, in[0][1], c.cfg.Filters}, c.cfg.Filters, c.cfg.UseBias, dt, c.cfg.Seed)
@@ -204,6 +201,30 @@ func (c *Conv1D) Build(in [][]int, dt tensor.Dtype) error {
 	c.inShape = append([]int(nil), in[0]...)
 	c.progs.Clear()
 	return nil
+}
+
+// checkInput checks the input shapes given to Build.
+func (c *Conv1D) checkInput(in [][]int) error {
+	if len(in) != 1 || len(in[0]) != 2 || in[0][1] < 1 || (in[0][0] < 1 && in[0][0] != graph.None) {
+		return fmt.Errorf("layers: Conv1D %s: inputs of shape %s: want one input (batch, steps, channels), channels fixed", c.cfg.Name, formatShapes(in))
+	}
+	_, err := c.outSteps(in[0][0])
+	return err
+}
+
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): "<name>/kernel"
+// (kernel_size, channels, filters) and, with use_bias, "<name>/bias"
+// (filters).
+func (c *Conv1D) ParamShapes(in [][]int) (map[string][]int, error) {
+	if err := c.checkInput(in); err != nil {
+		return nil, err
+	}
+	shapes := map[string][]int{c.cfg.Name + "/kernel": {c.cfg.KernelSize, in[0][1], c.cfg.Filters}}
+	if c.cfg.UseBias {
+		shapes[c.cfg.Name+"/bias"] = []int{c.cfg.Filters}
+	}
+	return shapes, nil
 }
 
 // outSteps returns the output length for an input of steps (graph.None:

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -223,4 +224,52 @@ func TestConv1DErrorsAndConfig(t *testing.T) {
 	if !closeTo(graph.Float64s(c.kernel.Value), graph.Float64s(conv.kernel.Value), 0) || c.kernel.Constraint == nil {
 		t.Error("a layer rebuilt from its config draws other weights or lost its constraint")
 	}
+}
+
+// TestParamShapesConvAndTimeDistributed: ParamShapes of Conv1D and
+// TimeDistributed say, without building, exactly the weights Build
+// creates, and refuse what Build refuses.
+func TestParamShapesConvAndTimeDistributed(t *testing.T) {
+	cfg := Conv1DDefaults(4, 3)
+	cfg.Name = "c"
+	conv, _ := NewConv1D(cfg)
+	dc := DenseDefaults(2)
+	dc.Name = "inner"
+	td, _ := NewTimeDistributed("td", must(NewDense(dc)))
+	for _, c := range []struct {
+		l  graph.Layer
+		in []int
+	}{{conv, []int{graph.None, 5}}, {conv, []int{7, 2}}, {td, []int{graph.None, 3}}, {td, []int{4, 2, 3}}} {
+		ps := c.l.(graph.ParamShaper)
+		shapes, err := ps.ParamShapes([][]int{c.in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustBuild(t, c.l, c.in, tensor.Float32)
+		if len(shapes) != len(c.l.Params()) {
+			t.Errorf("%s %v: ParamShapes %v, Build made %d weights", c.l.Name(), c.in, shapes, len(c.l.Params()))
+		}
+		for _, p := range c.l.Params() {
+			if s := shapes[p.Name]; !slices.Equal(s, []int(p.Value.Shape())) {
+				t.Errorf("%s %v: ParamShapes says %s is %v, Build made %v", c.l.Name(), c.in, p.Name, s, p.Value.Shape())
+			}
+		}
+	}
+	for _, c := range []struct {
+		l  graph.Layer
+		in [][]int
+	}{{conv, [][]int{{2, 5}}}, {conv, [][]int{{5}}}, {td, [][]int{{3}}}, {td, [][]int{{4, graph.None}}}} {
+		_, e1 := c.l.(graph.ParamShaper).ParamShapes(c.in)
+		e2 := c.l.Build(c.in, tensor.Float32)
+		if e1 == nil || e2 == nil || e1.Error() != e2.Error() {
+			t.Errorf("%s %v: ParamShapes error %v, Build error %v: want the same", c.l.Name(), c.in, e1, e2)
+		}
+	}
+}
+
+func must[L graph.Layer](l L, err error) L {
+	if err != nil {
+		panic(err)
+	}
+	return l
 }

@@ -94,8 +94,8 @@ func (t *TimeDistributed) Config() (json.RawMessage, error) {
 // Build builds the inner layer for one timestep, (d...), of the one input
 // (timesteps, d...), and names its weights after the wrapper.
 func (t *TimeDistributed) Build(in [][]int, dt tensor.Dtype) error {
-	if len(in) != 1 || len(in[0]) < 2 {
-		return fmt.Errorf("layers: TimeDistributed %s: inputs of shape %s: want one input of at least (batch, timesteps, features)", t.name, formatShapes(in))
+	if err := t.checkInput(in); err != nil {
+		return err
 	}
 	if err := t.inner.Build([][]int{in[0][1:]}, dt); err != nil {
 		return fmt.Errorf("layers: TimeDistributed %s: %w", t.name, err)
@@ -104,10 +104,46 @@ func (t *TimeDistributed) Build(in [][]int, dt tensor.Dtype) error {
 		return fmt.Errorf("layers: TimeDistributed %s: inner layer %s (%s) has %d outputs: want 1", t.name, t.inner.Name(), t.inner.Type(), n)
 	}
 	for _, p := range t.inner.Params() {
-		p.Name = t.name + "/" + strings.TrimPrefix(p.Name, t.inner.Name()+"/")
+		p.Name = t.weightName(p.Name)
 	}
 	t.inShape = append([]int(nil), in[0]...)
 	return nil
+}
+
+// checkInput checks the input shapes given to Build.
+func (t *TimeDistributed) checkInput(in [][]int) error {
+	if len(in) != 1 || len(in[0]) < 2 {
+		return fmt.Errorf("layers: TimeDistributed %s: inputs of shape %s: want one input of at least (batch, timesteps, features)", t.name, formatShapes(in))
+	}
+	return nil
+}
+
+// weightName renames a weight of the inner layer after the wrapper.
+func (t *TimeDistributed) weightName(name string) string {
+	return t.name + "/" + strings.TrimPrefix(name, t.inner.Name()+"/")
+}
+
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): the inner layer's for one
+// timestep, named after the wrapper. It is an error when the inner layer
+// cannot tell them (it does not implement graph.ParamShaper).
+func (t *TimeDistributed) ParamShapes(in [][]int) (map[string][]int, error) {
+	if err := t.checkInput(in); err != nil {
+		return nil, err
+	}
+	ps, ok := t.inner.(graph.ParamShaper)
+	if !ok {
+		return nil, fmt.Errorf("layers: TimeDistributed %s: inner layer %s (%s) does not tell its weights' shapes before it is built (graph.ParamShaper)", t.name, t.inner.Name(), t.inner.Type())
+	}
+	inner, err := ps.ParamShapes([][]int{in[0][1:]})
+	if err != nil {
+		return nil, fmt.Errorf("layers: TimeDistributed %s: %w", t.name, err)
+	}
+	shapes := make(map[string][]int, len(inner))
+	for name, s := range inner {
+		shapes[t.weightName(name)] = s
+	}
+	return shapes, nil
 }
 
 // OutputShapes is (timesteps, e...) for the inner layer's output (e...).
