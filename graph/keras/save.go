@@ -40,6 +40,39 @@ func Save(m *model.Model, path string) error {
 	return nil
 }
 
+// SaveWeights writes the weights of the built model m as Keras 2.2.4's
+// model.save_weights("w.h5") writes them: root attributes layer_names,
+// backend and keras_version, and a group per layer with weight_names and
+// the weights. Keras' load_weights (and LoadWeights) reads it into a model
+// of the same architecture (ToJSON). The file is written atomically.
+func SaveWeights(m *model.Model, path string) error {
+	wm, err := writeModel(m)
+	if err != nil {
+		return err
+	}
+	w := hdf5.NewWriter()
+	if err := writeWeights(w.Root(), wm, SavedBackend); err != nil {
+		return fmt.Errorf("keras: SaveWeights: %w", err)
+	}
+	if err := w.WriteFile(path); err != nil {
+		return fmt.Errorf("keras: SaveWeights: %w", err)
+	}
+	return nil
+}
+
+// ToJSON returns the architecture of the built model m as Keras 2.2.4's
+// model.to_json() writes it: {"class_name", "config", "keras_version",
+// "backend"}, which keras.models.model_from_json and ModelFromJSON read.
+func ToJSON(m *model.Model) ([]byte, error) {
+	wm, err := writeModel(m)
+	if err != nil {
+		return nil, err
+	}
+	doc := map[string]any{"class_name": wm.config["class_name"], "config": wm.config["config"],
+		"keras_version": SavedKerasVersion, "backend": SavedBackend}
+	return json.Marshal(doc)
+}
+
 // encode builds the HDF5 file of m.
 func encode(m *model.Model) (*hdf5.Writer, error) { return encodeAs(m, SavedBackend) }
 

@@ -251,10 +251,11 @@ func TestSaveErrors(t *testing.T) {
 	}
 }
 
-// h5py runs testdata/h5py_check.py on path and returns what it printed. It
-// skips the test when /usr/bin/python3 with h5py is missing, unless
-// GOLSTM_REQUIRE_H5PY=1 (CI), which makes that a failure.
-func h5py(t *testing.T, path string) ([]byte, error) {
+// h5py runs testdata/h5py_check.py on args (a file, and the architecture
+// JSON of a weights file) and returns what it printed. It skips the test
+// when /usr/bin/python3 with h5py is missing, unless GOLSTM_REQUIRE_H5PY=1
+// (CI), which makes that a failure.
+func h5py(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import h5py, numpy").Run(); err != nil {
 		if os.Getenv("GOLSTM_REQUIRE_H5PY") == "1" {
@@ -263,7 +264,7 @@ func h5py(t *testing.T, path string) ([]byte, error) {
 		t.Skipf("skipped: /usr/bin/python3 with h5py is needed to check the written files (apt-get install python3-h5py): %v", err)
 	}
 	var stderr bytes.Buffer
-	cmd := exec.Command("/usr/bin/python3", "testdata/h5py_check.py", path)
+	cmd := exec.Command("/usr/bin/python3", append([]string{"testdata/h5py_check.py"}, args...)...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -437,4 +438,61 @@ func writeWithConfig(m *model.Model, cfg map[string]any, path string) error {
 		return err
 	}
 	return w.WriteFile(path)
+}
+
+// TestSaveWeightsToJSON checks the save_weights + to_json pair: the
+// architecture reads back with ModelFromJSON, the weights with
+// LoadWeights, exactly; h5py reads the weights file as Keras'
+// load_weights would, against the architecture.
+func TestSaveWeightsToJSON(t *testing.T) {
+	m, xs := savedSequenceModel(t, graph.Float32)
+	dir := t.TempDir()
+	arch, err := ToJSON(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]any
+	if err := json.Unmarshal(arch, &top); err != nil || top["keras_version"] != "2.2.4" || top["backend"] != "tensorflow" || top["class_name"] != "Model" {
+		t.Fatalf("to_json: %v %v", top["class_name"], err)
+	}
+	weights := filepath.Join(dir, "w.h5")
+	if err := SaveWeights(m, weights); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := ModelFromJSON(arch, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadWeights(m2, weights, false); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, m, m2)
+	p1, _ := m.PredictMulti(xs, 4)
+	p2, err := m2.PredictMulti(xs, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range p1 {
+		if !slices.Equal(graph.Float64s(p1[k]), graph.Float64s(p2[k])) {
+			t.Errorf("output %d differs", k)
+		}
+	}
+	if _, err := Load(weights); err == nil {
+		t.Error("Load of a weights file: no error")
+	}
+	archPath := filepath.Join(dir, "arch.json")
+	if err := os.WriteFile(archPath, arch, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := h5py(t, weights, archPath)
+	if err != nil {
+		t.Fatalf("h5py check of the weights file: %v", err)
+	}
+	var d h5pyDump
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.LayerNames, []string{"ids", "x", "emb", "bi", "mask", "seq", "add", "sub", "mul", "avg", "max", "min", "cat"}) {
+		t.Errorf("layer_names %v", d.LayerNames)
+	}
 }

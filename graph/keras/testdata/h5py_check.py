@@ -1,7 +1,10 @@
 """Reads a Keras .h5 file written by graph/keras.Save with h5py and checks it
 as Keras 2.2.4's legacy loader (keras.models.load_model) would.
 
-Usage: python3 h5py_check.py FILE
+Usage: python3 h5py_check.py FILE [ARCHITECTURE_JSON]
+
+FILE is a whole model (model.save) or, with ARCHITECTURE_JSON (to_json()
+output), a weights file (save_weights: the weights at the file's root).
 
 Prints one JSON document on stdout: what h5py reads (root attributes,
 model_config and training_config parsed, layer_names, and per layer its
@@ -265,7 +268,11 @@ def expected_weights(config):
 
 def main():
     f = h5py.File(sys.argv[1], "r")
-    attrs = {k: text(f.attrs[k]) for k in f.attrs}
+    attrs = {k: text(f.attrs[k]) for k in f.attrs if k != "layer_names"}
+    if len(sys.argv) > 2:
+        with open(sys.argv[2]) as a:
+            arch = json.load(a)
+        attrs["model_config"] = json.dumps({"class_name": arch["class_name"], "config": arch["config"]})
     for k in ("keras_version", "backend", "model_config"):
         if k not in attrs:
             fail("no %s attribute" % k)
@@ -285,7 +292,8 @@ def main():
         for m in training.get("metrics") or []:
             if m not in METRICS:
                 fail("metric %r is not one of Keras 2.2.4" % m)
-    g = f["model_weights"]
+    # load_model reads model_weights; load_weights the root of a weights file.
+    g = f["model_weights"] if "model_weights" in f else f
     layer_names = [text(n) for n in g.attrs["layer_names"]]
     layers = []
     for name in layer_names:
