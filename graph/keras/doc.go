@@ -77,7 +77,10 @@
 // tf.keras and Keras 3 read it with keras.models.load_model; Go → .h5 → Go
 // gives the same model bit for bit. A setting Keras 2.2.4 cannot express
 // (Keras 3's hard_sigmoid, a layer of the caller's own) is an error naming
-// it.
+// it. ToJSON and SaveWeights write the architecture (to_json) and the
+// weights (save_weights) apart; Save and SaveWeights fit
+// callbacks.ModelCheckpoint's Save and SaveWeights hooks, for Keras
+// checkpoints.
 //
 // # Untrusted files
 //
