@@ -375,13 +375,6 @@ func writeReadConfig(t *testing.T, m *model.Model) {
 // Save writes, with non-default arguments.
 func everyLayerModel(t *testing.T, dt graph.Dtype) *model.Model {
 	t.Helper()
-	must := func(l graph.Layer, err error) graph.Layer {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
 	conv := layers.Conv1DDefaults(4, 3)
 	conv.Name, conv.Padding, conv.DilationRate, conv.Activation = "conv", "causal", 2, "relu"
 	conv.KernelRegularizer = &graph.Spec{Name: "l1_l2", Args: map[string]float64{"l1": 0.01, "l2": 0.02}}
@@ -498,13 +491,6 @@ func callsOf(m *model.Model, l graph.Layer) []*model.Node {
 // joined by every merge layer.
 func sequenceModel(t *testing.T, dt graph.Dtype) *model.Model {
 	t.Helper()
-	must := func(l graph.Layer, err error) graph.Layer {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	}
 	ec := layers.EmbeddingDefaults(20, 4)
 	ec.Name, ec.MaskZero = "emb", true
 	ec.EmbeddingsRegularizer = &graph.Spec{Name: "l2", Args: map[string]float64{"l2": 0.001}}

@@ -118,6 +118,7 @@ func TestLoadWeights(t *testing.T) {
 	}
 }
 
+// must returns l, or panics with err: for building the test models.
 func must(l graph.Layer, err error) graph.Layer {
 	if err != nil {
 		panic(err)
