@@ -28,6 +28,12 @@ type Param struct {
 	Regularizer Regularizer
 	// Constraint, when not nil, is applied to Value after each update.
 	Constraint Constraint
+	// Frozen, when true, keeps the weight out of training: a model's
+	// optimizer step leaves it (and its optimizer state) alone, as Keras
+	// leaves the weights of a layer with trainable=False. Its gradient is
+	// still computed and its regularizer still adds to the loss, as in
+	// Keras. The zero value, false, is a trainable weight.
+	Frozen bool
 }
 
 // Layer is one block of a model: it maps one or more input tensors, each

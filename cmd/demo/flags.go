@@ -11,9 +11,10 @@ import (
 // options are the parsed command line: the forecasting settings, the
 // output folder and whether to hide the progress bars.
 type options struct {
-	cfg   forecast.Config
-	out   string
-	quiet bool
+	cfg       forecast.Config
+	out       string
+	quiet     bool
+	saveKeras string
 }
 
 const header = `Usage: go run ./cmd/demo [flags]
@@ -21,7 +22,8 @@ const header = `Usage: go run ./cmd/demo [flags]
 Trains an LSTM to forecast a time series and reports, on the held-out test
 part, the RMSE and MAE of one-step and multi-step (recursive) forecasts
 beside the persistence and seasonal naive baselines. Writes forecast.png,
-history.png (the training curves), forecast.csv and metrics.json into -out.
+history.png (the training curves), forecast.csv and metrics.json into -out,
+and with -save-keras the trained model as a Keras .h5 file.
 
 With no flags: a noisy sine wave. -data airline uses the documented airline
 settings (log, diff 1, standard scaler, lookback 12, LSTM(8), 67/33 split,
@@ -47,6 +49,7 @@ func newFlagSet(c *forecast.Config, o *options, out io.Writer) *flag.FlagSet {
 	}
 	fs.StringVar(&o.out, "out", o.out, "output `folder` for forecast.png, history.png, forecast.csv and metrics.json")
 	fs.BoolVar(&o.quiet, "quiet", o.quiet, "no progress output")
+	fs.StringVar(&o.saveKeras, "save-keras", o.saveKeras, "also write the trained model to `path` as a Keras .h5 (keras.models.load_model reads it; its inputs are windows of the transformed series, (lookback, 1))")
 	// data
 	fs.StringVar(&c.Data, "data", c.Data, "data: sine, airline or the `path` of a CSV file with a header row")
 	fs.StringVar(&c.Column, "column", c.Column, "CSV column: header `name` or 0-based index (default the last numeric column)")

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/golstm/golstm/cmd/demo/forecast"
+	"github.com/golstm/golstm/graph/keras"
 )
 
 func main() {
@@ -59,5 +60,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s, %s, %s and %s\n", filepath.Join(o.out, forecast.PNGFile),
 		filepath.Join(o.out, forecast.HistoryPNGFile), filepath.Join(o.out, forecast.CSVFile), filepath.Join(o.out, forecast.MetricsFile))
+	if o.saveKeras != "" {
+		if err := keras.Save(res.Model, o.saveKeras); err != nil {
+			fmt.Fprintln(stderr, "demo:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s (Keras .h5)\n", o.saveKeras)
+	}
 	return 0
 }

@@ -10,8 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/golstm/golstm/cmd/demo/forecast"
+	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/keras"
 )
 
 // TestExitStatus checks the exit status and message of bad command lines.
@@ -199,5 +204,49 @@ func TestCSVColumn(t *testing.T) {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("-column month: stderr %q lacks %q", errOut.String(), want)
 		}
+	}
+}
+
+// TestSaveKeras checks -save-keras: the trained model is written as a
+// Keras .h5 that loads back as LSTM → Dense on (lookback, 1) windows,
+// compiled with the chosen optimizer, predicting as the demo's model.
+func TestSaveKeras(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.h5")
+	var out, errOut bytes.Buffer
+	args := []string{"-quiet", "-out", dir, "-sine-length", "120", "-lookback", "6", "-horizon", "3",
+		"-units", "3", "-epochs", "1", "-optimizer", "rmsprop", "-save-keras", path}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit status %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "wrote "+path) {
+		t.Errorf("report lacks the Keras file:\n%s", out.String())
+	}
+	m, err := keras.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := parseArgs(args, &errOut)
+	res, err := forecast.Run(o.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := m.Layers()
+	if len(ls) != 2 || ls[0].Type() != "LSTM" || ls[1].Type() != "Dense" || !slices.Equal(m.InputShape(), res.Model.InputShape()) ||
+		m.Optimizer() == nil || m.Optimizer().Name() != "rmsprop" {
+		t.Errorf("loaded model: %s input %v, optimizer %v", m.Summary(), m.InputShape(), m.Optimizer())
+	}
+	x := graph.NewTensor(m.Dtype(), []int{2, 6, 1}, []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -0.1, -0.2, -0.3, -0.4, -0.5, -0.6})
+	want, _ := res.Model.Predict(x, 2)
+	got, err := m.Predict(x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(graph.Float64s(got), graph.Float64s(want)) {
+		t.Errorf("the saved model predicts %v, the demo's %v", graph.Float64s(got), graph.Float64s(want))
+	}
+	if code := run(context.Background(), []string{"-quiet", "-out", dir, "-sine-length", "120", "-lookback", "6", "-units", "3", "-epochs", "1",
+		"-save-keras", filepath.Join(dir, "no", "dir", "m.h5")}, &out, &errOut); code != 1 {
+		t.Errorf("unwritable -save-keras: exit status %d, want 1", code)
 	}
 }

@@ -52,12 +52,7 @@ func DenseDefaults(units int) DenseConfig {
 type Dense struct {
 	cfg     DenseConfig
 	name    string
-	act     graph.Activation
-	kreg    graph.Regularizer
-	breg    graph.Regularizer
-	areg    graph.Regularizer
-	kcon    graph.Constraint
-	bcon    graph.Constraint
+	kb      kernelBias
 	dt      tensor.Dtype
 	inShape []int
 	kernel  *graph.Param
@@ -90,35 +85,12 @@ func NewDense(cfg DenseConfig) (*Dense, error) {
 		d.cfg.Name = d.name
 	}
 	var err error
-	if d.act, err = graph.GetActivation(cfg.Activation); err != nil {
-		return nil, fmt.Errorf("layers: Dense %s: %w", d.name, err)
-	}
-	for _, s := range []graph.Spec{cfg.KernelInitializer, cfg.BiasInitializer} {
-		if _, err := graph.NewInitializer(s); err != nil {
-			return nil, fmt.Errorf("layers: Dense %s: %w", d.name, err)
-		}
-	}
-	regs := []struct {
-		s   *graph.Spec
-		dst *graph.Regularizer
-	}{{cfg.KernelRegularizer, &d.kreg}, {cfg.BiasRegularizer, &d.breg}, {cfg.ActivityRegularizer, &d.areg}}
-	for _, r := range regs {
-		if r.s != nil {
-			if *r.dst, err = graph.NewRegularizer(*r.s); err != nil {
-				return nil, fmt.Errorf("layers: Dense %s: %w", d.name, err)
-			}
-		}
-	}
-	cons := []struct {
-		s   *graph.Spec
-		dst *graph.Constraint
-	}{{cfg.KernelConstraint, &d.kcon}, {cfg.BiasConstraint, &d.bcon}}
-	for _, c := range cons {
-		if c.s != nil {
-			if *c.dst, err = graph.NewConstraint(*c.s); err != nil {
-				return nil, fmt.Errorf("layers: Dense %s: %w", d.name, err)
-			}
-		}
+	d.kb, err = newKernelBias("Dense", d.name, kernelBiasSpecs{activation: cfg.Activation,
+		kinit: cfg.KernelInitializer, binit: cfg.BiasInitializer,
+		kreg: cfg.KernelRegularizer, breg: cfg.BiasRegularizer, areg: cfg.ActivityRegularizer,
+		kcon: cfg.KernelConstraint, bcon: cfg.BiasConstraint})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -161,15 +133,7 @@ func (d *Dense) SetProgramCacheSize(n int) error { return d.progs.SetCapacity(n)
 
 // Params returns the kernel ("<name>/kernel") and, with use_bias, the bias
 // ("<name>/bias").
-func (d *Dense) Params() []*graph.Param {
-	if d.kernel == nil {
-		return nil
-	}
-	if d.bias == nil {
-		return []*graph.Param{d.kernel}
-	}
-	return []*graph.Param{d.kernel, d.bias}
-}
+func (d *Dense) Params() []*graph.Param { return kernelBiasParams(d.kernel, d.bias) }
 
 // Build creates the kernel (input_dim, units) and bias (units) in dt,
 // drawing from NewRNG(Seed), for one input whose last dimension is
@@ -183,24 +147,11 @@ func (d *Dense) Build(in [][]int, dt tensor.Dtype) error {
 		return err
 	}
 	inShape := in[0]
-	rng := graph.NewRNG(d.cfg.Seed)
-	kinit, _ := graph.NewInitializer(d.cfg.KernelInitializer)
-	k, err := graph.InitTensor(kinit, []int{inDim, d.cfg.Units}, dt, rng)
+	k, b, err := d.kb.params("Dense", d.name, []int{inDim, d.cfg.Units}, d.cfg.Units, d.cfg.UseBias, dt, d.cfg.Seed)
 	if err != nil {
-		return fmt.Errorf("layers: Dense %s kernel: %w", d.name, err)
+		return err
 	}
-	d.kernel = &graph.Param{Name: d.name + "/kernel", Value: k, Grad: graph.NewTensor(dt, []int{inDim, d.cfg.Units}, nil),
-		Regularizer: d.kreg, Constraint: d.kcon}
-	d.bias = nil
-	if d.cfg.UseBias {
-		binit, _ := graph.NewInitializer(d.cfg.BiasInitializer)
-		b, err := graph.InitTensor(binit, []int{d.cfg.Units}, dt, rng)
-		if err != nil {
-			return fmt.Errorf("layers: Dense %s bias: %w", d.name, err)
-		}
-		d.bias = &graph.Param{Name: d.name + "/bias", Value: b, Grad: graph.NewTensor(dt, []int{d.cfg.Units}, nil),
-			Regularizer: d.breg, Constraint: d.bcon}
-	}
+	d.kernel, d.bias = k, b
 	d.dt = dt
 	d.inShape = append([]int(nil), inShape...)
 	d.progs.Clear()

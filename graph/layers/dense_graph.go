@@ -45,11 +45,11 @@ func (d *Dense) newGraph(key denseKey) (*denseGraph, error) {
 		}
 		wrt = append(wrt, dg.b)
 	}
-	if dg.y, err = d.act(z); err != nil {
+	if dg.y, err = d.kb.act(z); err != nil {
 		return nil, fmt.Errorf("layers: Dense %s activation %s: %w", d.name, d.cfg.Activation, err)
 	}
-	if d.areg != nil {
-		if dg.pen, err = d.areg.Penalty(dg.y); err != nil {
+	if d.kb.areg != nil {
+		if dg.pen, err = d.kb.areg.Penalty(dg.y); err != nil {
 			return nil, fmt.Errorf("layers: Dense %s activity regularizer: %w", d.name, err)
 		}
 	}

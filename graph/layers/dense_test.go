@@ -85,45 +85,7 @@ func TestDenseGradients(t *testing.T) {
 	cfg.ActivityRegularizer = &graph.Spec{Name: "l2", Args: map[string]float64{"l2": 0.1}}
 	cfg.BiasInitializer = graph.Spec{Name: "random_uniform"}
 	d := testDense(t, cfg, []int{2, 4}, tensor.Float64)
-	xv := randValues(2*2*4, 1)
-	r := graph.NewTensor(tensor.Float64, []int{2, 2, 3}, randValues(12, 2))
-	lossAt := func() float64 {
-		p, err := forward(d, graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := 0.0
-		for i, v := range graph.Float64s(p.Outputs[0]) {
-			s += v * graph.Float64s(r)[i]
-		}
-		return s + p.ActivityPenalty
-	}
-	p, err := forward(d, graph.NewTensor(tensor.Float64, []int{2, 2, 4}, xv), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gxs, err := p.Backward([]*tensor.Dense{r}, []bool{true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gx := gxs[0]
-	const h, tol = 1e-6, 1e-8
-	check := func(what string, vals []float64, grad []float64) {
-		for i := range vals {
-			old := vals[i]
-			vals[i] = old + h
-			up := lossAt()
-			vals[i] = old - h
-			dn := lossAt()
-			vals[i] = old
-			if fd := (up - dn) / (2 * h); math.Abs(fd-grad[i]) > tol {
-				t.Errorf("d/d%s[%d] = %v, finite difference %v", what, i, grad[i], fd)
-			}
-		}
-	}
-	check("x", xv, graph.Float64s(gx))
-	check("kernel", d.kernel.Value.Data().([]float64), graph.Float64s(d.kernel.Grad))
-	check("bias", d.bias.Value.Data().([]float64), graph.Float64s(d.bias.Grad))
+	checkGradients(t, d, []int{2, 2, 4}, randValues(2*2*4, 1), 1e-8)
 	if len(d.Params()) != 2 || d.Params()[0].Name != d.Name()+"/kernel" {
 		t.Errorf("params %v", d.Params())
 	}

@@ -18,17 +18,27 @@ type DropoutConfig struct {
 	Name string `json:"name,omitempty"`
 	// Rate is the fraction of inputs set to zero in training, in [0, 1).
 	Rate float64 `json:"rate"`
-	// Seed seeds the masks (NewRNG(Seed), one draw per element and batch).
+	// NoiseShape, when set, is the shape of the keep mask, batch first, as
+	// Keras' noise_shape: one entry per input dimension, each 1 (one draw
+	// shared along that axis), the input's size, or graph.None (the input's
+	// size, whatever it is). (graph.None, 1, graph.None) drops whole
+	// feature channels of a sequence, as SpatialDropout1D. Nil draws one
+	// value per element.
+	NoiseShape []int `json:"noise_shape,omitempty"`
+	// Seed seeds the masks (NewRNG(Seed), one draw per element of the
+	// noise shape and batch).
 	Seed uint64 `json:"seed"`
 }
 
 // Dropout is Keras' inverted dropout: in training each element is kept
 // with probability 1-rate and scaled by 1/(1-rate), so y = x ⊙ s with
-// s = m/(1-rate), m ~ Bernoulli(1-rate); in inference y = x. It has no
-// weights. y = x ⊙ s is a compiled Gorgonia graph (per input shape) and its
-// gradient dy ⊙ s comes from Gorgonia's autodiff, as every gradient here.
+// s = m/(1-rate), m ~ Bernoulli(1-rate) drawn in the noise shape and
+// broadcast to x's; in inference y = x. It has no weights. y = x ⊙ s is a
+// compiled Gorgonia graph (per input shape) and its gradient dy ⊙ s comes
+// from Gorgonia's autodiff, as every gradient here.
 type Dropout struct {
 	cfg     DropoutConfig
+	class   string // "Dropout", or the class of a layer built on it
 	rng     *rand.Rand
 	inShape []int
 	progs   *graph.ProgramCache[tensorKey, *dropoutGraph]
@@ -85,17 +95,39 @@ func run(vm G.VM, nodes []*G.Node, vals ...*tensor.Dense) error {
 
 var dropoutCount atomic.Int64
 
-// NewDropout returns a Dropout layer; rate outside [0, 1) is an error.
+// NewDropout returns a Dropout layer; rate outside [0, 1) or a noise shape
+// entry that is neither positive nor graph.None is an error.
 func NewDropout(cfg DropoutConfig) (*Dropout, error) {
-	if !(cfg.Rate >= 0 && cfg.Rate < 1) {
-		return nil, fmt.Errorf("layers: Dropout rate %v: want a value in [0, 1)", cfg.Rate)
-	}
 	if cfg.Name == "" {
 		cfg.Name = fmt.Sprintf("dropout_%d", dropoutCount.Add(1))
 	}
-	d := &Dropout{cfg: cfg, rng: graph.NewRNG(cfg.Seed)}
-	d.progs = graph.NewProgramCache(d.newGraph, func(dg *dropoutGraph) { dg.fwd.Close(); dg.bwd.Close() })
+	d := &Dropout{}
+	if err := d.init("Dropout", cfg); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// init sets up d as a layer of class (Dropout or a layer built on it) from
+// cfg.
+func (d *Dropout) init(class string, cfg DropoutConfig) error {
+	if !(cfg.Rate >= 0 && cfg.Rate < 1) {
+		return fmt.Errorf("layers: %s %s: rate %v: want a value in [0, 1)", class, cfg.Name, cfg.Rate)
+	}
+	if len(cfg.NoiseShape) > len(tensorKey{}.dims) {
+		return fmt.Errorf("layers: %s %s: noise_shape %v: at most %d dimensions", class, cfg.Name, cfg.NoiseShape, len(tensorKey{}.dims))
+	}
+	for _, v := range cfg.NoiseShape {
+		if v < 1 && v != graph.None {
+			return fmt.Errorf("layers: %s %s: noise_shape %v: want entries of 1 or more, or graph.None (Keras' None)", class, cfg.Name, cfg.NoiseShape)
+		}
+	}
+	if cfg.NoiseShape != nil {
+		cfg.NoiseShape = append([]int(nil), cfg.NoiseShape...)
+	}
+	d.cfg, d.class, d.rng = cfg, class, graph.NewRNG(cfg.Seed)
+	d.progs = graph.NewProgramCache(d.newGraph, func(dg *dropoutGraph) { dg.fwd.Close(); dg.bwd.Close() })
+	return nil
 }
 
 func init() {
@@ -113,7 +145,7 @@ func init() {
 func (d *Dropout) Name() string { return d.cfg.Name }
 
 // Type returns "Dropout".
-func (d *Dropout) Type() string { return "Dropout" }
+func (d *Dropout) Type() string { return d.class }
 
 // Config returns the DropoutConfig as JSON.
 func (d *Dropout) Config() (json.RawMessage, error) { return json.Marshal(d.cfg) }
@@ -125,7 +157,10 @@ func (d *Dropout) Build(in [][]int, dt tensor.Dtype) error {
 		return err
 	}
 	if len(in) != 1 {
-		return fmt.Errorf("layers: Dropout %s: %d inputs: want 1", d.cfg.Name, len(in))
+		return fmt.Errorf("layers: %s %s: %d inputs: want 1", d.class, d.cfg.Name, len(in))
+	}
+	if ns := d.cfg.NoiseShape; ns != nil && len(ns) != len(in[0])+1 {
+		return fmt.Errorf("layers: %s %s: noise_shape %v for inputs of shape %s: want one entry per dimension, batch first", d.class, d.cfg.Name, ns, graph.FormatShape(in[0]))
 	}
 	d.inShape = append([]int(nil), in[0]...)
 	d.rng = graph.NewRNG(d.cfg.Seed)
@@ -145,7 +180,7 @@ func (d *Dropout) SetProgramCacheSize(n int) error { return d.progs.SetCapacity(
 // Forward applies a fresh mask in training and is the identity otherwise;
 // a mask (of timesteps) passes through.
 func (d *Dropout) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
-	x, mask, err := oneInput("Dropout", d.cfg.Name, in, masks)
+	x, mask, err := oneInput(d.class, d.cfg.Name, in, masks)
 	if err != nil {
 		return nil, err
 	}
@@ -165,27 +200,79 @@ func (d *Dropout) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass
 		}
 		return pass, nil
 	}
-	s := make([]float64, x.Shape().TotalSize())
-	keep := 1 - d.cfg.Rate
-	for i := range s {
-		if d.rng.Float64() < keep {
-			s[i] = 1 / keep
-		}
+	s, err := d.scale(x.Shape())
+	if err != nil {
+		return nil, err
 	}
 	scale := graph.NewTensor(x.Dtype(), x.Shape(), s)
 	y, err := scaled(d.progs, x, scale)
 	if err != nil {
-		return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
+		return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
 	}
 	pass.Outputs = []*tensor.Dense{y}
 	pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
 		dx, err := scaledGrad(d.progs, scale, dOut)
 		if err != nil {
-			return nil, fmt.Errorf("layers: Dropout %s: %w", d.cfg.Name, err)
+			return nil, fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
 		}
 		return []*tensor.Dense{dx}, nil
 	}
 	return pass, nil
+}
+
+// scale draws the keep mask in the noise shape resolved against the input
+// shape xs, one draw per element in row-major order, and returns it
+// broadcast to xs and scaled by 1/(1-rate).
+func (d *Dropout) scale(xs []int) ([]float64, error) {
+	noise := append([]int(nil), xs...)
+	if ns := d.cfg.NoiseShape; ns != nil {
+		if len(ns) != len(xs) {
+			return nil, fmt.Errorf("layers: %s %s: noise_shape %v for an input of shape %v: want one entry per dimension", d.class, d.cfg.Name, ns, xs)
+		}
+		for i, v := range ns {
+			switch {
+			case v == graph.None:
+			case v == 1 || v == xs[i]:
+				noise[i] = v
+			default:
+				return nil, fmt.Errorf("layers: %s %s: noise_shape %v does not broadcast to the input's shape %v: want each entry 1, None or the input's size", d.class, d.cfg.Name, ns, xs)
+			}
+		}
+	}
+	n := 1
+	for _, v := range noise {
+		n *= v
+	}
+	keep := 1 - d.cfg.Rate
+	m := make([]float64, n)
+	for i := range m {
+		if d.rng.Float64() < keep {
+			m[i] = 1 / keep
+		}
+	}
+	if n == tensor.Shape(xs).TotalSize() {
+		return m, nil
+	}
+	// Broadcast: the mask index of each input element drops the axes of
+	// size 1 in the noise shape.
+	out := make([]float64, tensor.Shape(xs).TotalSize())
+	idx := make([]int, len(xs))
+	for i := range out {
+		k := 0
+		for a, v := range idx {
+			if noise[a] != 1 {
+				k = k*noise[a] + v
+			}
+		}
+		out[i] = m[k]
+		for a := len(idx) - 1; a >= 0; a-- {
+			if idx[a]++; idx[a] < xs[a] {
+				break
+			}
+			idx[a] = 0
+		}
+	}
+	return out, nil
 }
 
 // scaled returns y = x ⊙ s (s of x's shape) through progs' graph for x's

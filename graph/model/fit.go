@@ -383,7 +383,7 @@ func (m *Model) trainBatch(xs, ys []*tensor.Dense) ([]float64, error) {
 	if math.IsNaN(vals[0]) || math.IsInf(vals[0], 0) {
 		return vals, nil
 	}
-	if err := m.opt.Step(m.Params()); err != nil {
+	if err := m.opt.Step(m.TrainableParams()); err != nil {
 		return nil, fmt.Errorf("model: optimizer: %w", err)
 	}
 	return vals, nil

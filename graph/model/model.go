@@ -457,6 +457,18 @@ func (m *Model) Params() []*graph.Param {
 	return ps
 }
 
+// TrainableParams returns the weights that training updates: Params
+// without the Frozen ones.
+func (m *Model) TrainableParams() []*graph.Param {
+	var ps []*graph.Param
+	for _, p := range m.Params() {
+		if !p.Frozen {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
 // CountParams returns the number of weight values.
 func (m *Model) CountParams() int {
 	n := 0

@@ -112,6 +112,10 @@ func (n *Node) Name() string {
 // before).
 func (n *Node) Shape() []int { return append([]int(nil), n.shape...) }
 
+// Index returns which output of its layer application n is (0 for an
+// input): Keras' tensor_index.
+func (n *Node) Index() int { return n.index }
+
 // IsInput reports whether n is a model input (made by Input).
 func (n *Node) IsInput() bool { return n.app == nil }
 

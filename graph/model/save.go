@@ -84,6 +84,9 @@ func loadBytes(data []byte) (*Model, error) {
 	if err := m.setFileWeights(mf); err != nil {
 		return nil, err
 	}
+	if err := m.freeze(mf.header.Frozen); err != nil {
+		return nil, err
+	}
 	if err := m.restoreTraining(mf.header.Training); err != nil {
 		return nil, err
 	}
@@ -151,6 +154,22 @@ func (m *Model) setFileWeights(mf *modelFile) error {
 				graph.CopyInto(p.Value, t.t)
 			}
 		}
+	}
+	return nil
+}
+
+// freeze sets Param.Frozen on the weights named in names.
+func (m *Model) freeze(names []string) error {
+	byName := map[string]*graph.Param{}
+	for _, p := range m.Params() {
+		byName[p.Name] = p
+	}
+	for _, n := range names {
+		p, ok := byName[n]
+		if !ok {
+			return badFile("frozen weight %q is not in the model", n)
+		}
+		p.Frozen = true
 	}
 	return nil
 }

@@ -35,7 +35,9 @@ import (
 //	               "training": {"loss": "mse", "metrics": [...],
 //	               "optimizer": {...}, "shuffle": {"seed": s, "state":
 //	               base64}} (only for a compiled model whose optimizer is
-//	               one of package optim; shuffle once Fit has shuffled)};
+//	               one of package optim; shuffle once Fit has shuffled),
+//	               "frozen": ["lstm_1/kernel", ...] (the Param.Frozen
+//	               weights; left out when none is)};
 //	               a ref is {"input": "x"} or {"app": k, "output": i}
 //	               (output i of the k-th application, k earlier)
 //	16+H    4      uint32 tensor count N
@@ -76,6 +78,7 @@ type fileHeader struct {
 	Apps       []appEntry     `json:"apps,omitempty"`
 	Outputs    []nodeRef      `json:"outputs,omitempty"`
 	Training   *trainingEntry `json:"training,omitempty"`
+	Frozen     []string       `json:"frozen,omitempty"`
 }
 
 type inputEntry struct {
@@ -122,6 +125,11 @@ func encodeModel(m *Model, training bool) ([]byte, error) {
 	h := fileHeader{Dtype: m.dt.String(), Sequential: m.sequential}
 	if training {
 		h.Training = m.trainingState()
+	}
+	for _, p := range m.Params() {
+		if p.Frozen {
+			h.Frozen = append(h.Frozen, p.Name)
+		}
 	}
 	if m.sequential {
 		h.InputShape = m.inputs[0].Shape()

@@ -27,25 +27,39 @@ type shuffleEntry struct {
 	State []byte `json:"state"`
 }
 
-// trainingState returns m's compile state for Save, or nil when m is not
-// compiled or its loss or optimizer cannot be stored (a custom loss, an
-// optimizer of the user's own).
-func (m *Model) trainingState() *trainingEntry {
+// Compiled returns the model's compile arguments in the form CompileMulti
+// takes (one loss name per output, or one for all; the loss weights, nil
+// for all 1; the metric names; the optimizer) and true, when the model is
+// compiled with losses of package loss and metrics by name; otherwise (not
+// compiled, a loss of the caller's own, CompileWith's metrics) false.
+func (m *Model) Compiled() (CompileOptions, bool) {
 	if m.losses == nil || m.opt == nil || m.custom != nil {
-		return nil
+		return CompileOptions{}, false
 	}
 	var names []string
 	for _, l := range m.losses {
 		if _, err := loss.Get(l.Name()); err != nil {
-			return nil // a loss of the caller's own
+			return CompileOptions{}, false // a loss of the caller's own
 		}
 		names = append(names, l.Name())
 	}
-	o, err := optim.Snapshot(m.opt)
+	return CompileOptions{Losses: names, LossWeights: append([]float64(nil), m.lossWeights...),
+		Metrics: append([]string(nil), m.metricNames...), Optimizer: m.opt}, true
+}
+
+// trainingState returns m's compile state for Save, or nil when m is not
+// compiled or its loss or optimizer cannot be stored (a custom loss, an
+// optimizer of the user's own).
+func (m *Model) trainingState() *trainingEntry {
+	c, ok := m.Compiled()
+	if !ok {
+		return nil
+	}
+	o, err := optim.Snapshot(c.Optimizer)
 	if err != nil {
 		return nil
 	}
-	t := &trainingEntry{Metrics: append([]string(nil), m.metricNames...), Optimizer: o}
+	t := &trainingEntry{Metrics: c.Metrics, Optimizer: o}
 	if m.shuffle != nil {
 		state, err := m.shuffle.src.MarshalBinary()
 		if err != nil {
@@ -53,10 +67,10 @@ func (m *Model) trainingState() *trainingEntry {
 		}
 		t.Shuffle = &shuffleEntry{Seed: m.shuffle.seed, State: state}
 	}
-	if len(names) == 1 && m.lossWeights == nil {
-		t.Loss = names[0]
+	if len(c.Losses) == 1 && m.lossWeights == nil {
+		t.Loss = c.Losses[0]
 	} else {
-		t.Losses, t.LossWeights = names, append([]float64(nil), m.lossWeights...)
+		t.Losses, t.LossWeights = c.Losses, c.LossWeights
 	}
 	return t
 }

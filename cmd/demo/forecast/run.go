@@ -39,6 +39,10 @@ type Result struct {
 	// training ended (Status, StopReason).
 	Training *model.History
 	Metrics  Metrics
+	// Model is the trained, compiled model: LSTM(Units) → Dense(1) on
+	// windows of Lookback steps of the transformed series (log, differenced
+	// and scaled as the Config says), shape (Lookback, 1).
+	Model *model.Model
 }
 
 // Run loads the data of cfg, trains LSTM(Units) → Dense(1) on the training
@@ -91,7 +95,7 @@ func RunContext(ctx context.Context, cfg Config, progress io.Writer) (*Result, e
 		return nil, err
 	}
 	res := &Result{Config: cfg, Source: cfg.source(column), Series: x, TrainEnd: trR.End, TestStart: teR.Start,
-		History: x[:teR.Start], Truth: x[teR.Start:], Training: tr.hist}
+		History: x[:teR.Start], Truth: x[teR.Start:], Training: tr.hist, Model: tr.model}
 	res.Loss, res.ValLoss = tr.hist.History["loss"], tr.hist.History["val_loss"]
 	res.HistoryIndex = steps(0, teR.Start)
 	res.TestIndex = steps(teR.Start, n)

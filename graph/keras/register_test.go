@@ -1,0 +1,6 @@
+package keras
+
+import (
+	_ "github.com/golstm/golstm/graph/layers"
+	_ "github.com/golstm/golstm/lstm"
+)

@@ -1,0 +1,325 @@
+"""Reads a Keras .h5 file written by graph/keras.Save with h5py and checks it
+as Keras 2.2.4's legacy loader (keras.models.load_model) would.
+
+Usage: python3 h5py_check.py FILE [ARCHITECTURE_JSON]
+
+FILE is a whole model (model.save) or, with ARCHITECTURE_JSON (to_json()
+output), a weights file (save_weights: the weights at the file's root).
+
+Prints one JSON document on stdout: what h5py reads (root attributes,
+model_config and training_config parsed, layer_names, and per layer its
+weight_names with each weight's shape, dtype and values), for the Go test
+to compare with the model it saved. Exits with status 1 and a message on
+stderr when the file breaks a rule of Keras' loader:
+
+- model_config is JSON with a Sequential or Model config whose layers are
+  Keras 2.2.4 classes called with arguments their constructors take, and
+  whose initializers, regularizers, constraints and activations exist;
+- training_config names a Keras 2.2.4 optimizer with its arguments and
+  Keras losses and metrics;
+- model_weights has layer_names, and for each layer with weights (the
+  layers Keras' load_weights_from_hdf5_group keeps), weight_names whose
+  datasets have the shapes that Keras gives those weights when it builds
+  the layer from the config (computed here by following the layers'
+  output shapes through the model, as Keras' build does).
+
+Keras itself is not needed: this emulates the steps of
+keras/engine/saving.py (load_model, load_weights_from_hdf5_group) and the
+constructors of keras/layers (Keras 2.2.4).
+"""
+import json
+import sys
+
+import h5py
+import numpy as np
+
+BASE_KWARGS = {"name", "trainable", "dtype", "batch_input_shape", "input_shape", "batch_size", "weights", "input_dtype"}
+
+# Keras 2.2.4 constructor arguments (besides BASE_KWARGS) of the layers
+# graph/keras writes.
+LAYER_ARGS = {
+    "Dense": {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+              "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"},
+    "LSTM": {"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+             "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+             "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+             "recurrent_dropout", "implementation", "return_sequences", "return_state", "go_backwards", "stateful",
+             "unroll"},
+    "Conv1D": {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
+               "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+               "activity_regularizer", "kernel_constraint", "bias_constraint"},
+    "MaxPooling1D": {"pool_size", "strides", "padding", "data_format"},
+    "Dropout": {"rate", "noise_shape", "seed"},
+    "SpatialDropout1D": {"rate", "noise_shape", "seed"},
+    "Activation": {"activation"},
+    "RepeatVector": {"n"},
+    "Flatten": {"data_format"},
+    "TimeDistributed": {"layer"},
+    "Bidirectional": {"layer", "merge_mode", "weights"},
+    "Embedding": {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
+                  "activity_regularizer", "embeddings_constraint", "mask_zero", "input_length"},
+    "Masking": {"mask_value"},
+    "Concatenate": {"axis"},
+    "Add": set(),
+    "Subtract": set(),
+    "Multiply": set(),
+    "Average": set(),
+    "Maximum": set(),
+    "Minimum": set(),
+}
+REQUIRED = {"Dense": {"units"}, "LSTM": {"units"}, "Conv1D": {"filters", "kernel_size"}, "Dropout": {"rate"},
+            "SpatialDropout1D": {"rate"}, "Activation": {"activation"}, "RepeatVector": {"n"},
+            "TimeDistributed": {"layer"}, "Bidirectional": {"layer"}, "Embedding": {"input_dim", "output_dim"}}
+ACTIVATIONS = {"softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid", "hard_sigmoid",
+               "exponential", "linear"}
+OBJECTS = {
+    "initializer": {"Zeros": set(), "Ones": set(), "Constant": {"value"}, "RandomNormal": {"mean", "stddev", "seed"},
+                    "RandomUniform": {"minval", "maxval", "seed"}, "TruncatedNormal": {"mean", "stddev", "seed"},
+                    "VarianceScaling": {"scale", "mode", "distribution", "seed"}, "Orthogonal": {"gain", "seed"},
+                    "Identity": {"gain"}},
+    "regularizer": {"L1L2": {"l1", "l2"}},
+    "constraint": {"MaxNorm": {"max_value", "axis"}, "NonNeg": set(), "UnitNorm": {"axis"},
+                   "MinMaxNorm": {"min_value", "max_value", "rate", "axis"}},
+}
+OPTIMIZERS = {"SGD": {"lr", "momentum", "decay", "nesterov"}, "RMSprop": {"lr", "rho", "epsilon", "decay"},
+              "Adagrad": {"lr", "epsilon", "decay"}, "Adadelta": {"lr", "rho", "epsilon", "decay"},
+              "Adam": {"lr", "beta_1", "beta_2", "epsilon", "decay", "amsgrad"},
+              "Adamax": {"lr", "beta_1", "beta_2", "epsilon", "decay"},
+              "Nadam": {"lr", "beta_1", "beta_2", "epsilon", "schedule_decay"}}
+LOSSES = {"mean_squared_error", "mse", "mean_absolute_error", "mae", "mean_absolute_percentage_error", "mape",
+          "mean_squared_logarithmic_error", "msle", "squared_hinge", "hinge", "categorical_hinge", "logcosh",
+          "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
+          "kullback_leibler_divergence", "poisson", "cosine_proximity"}
+METRICS = LOSSES | {"accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+                    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"}
+
+
+def fail(msg):
+    sys.stderr.write("keras loader check: " + msg + "\n")
+    sys.exit(1)
+
+
+def text(v):
+    return v.decode("utf8") if isinstance(v, bytes) else str(v)
+
+
+def check_object(kind, where, obj):
+    if obj is None:
+        return
+    if not isinstance(obj, dict) or set(obj) != {"class_name", "config"}:
+        fail("%s: %s %r is not {class_name, config}" % (where, kind, obj))
+    allowed = OBJECTS[kind].get(obj["class_name"])
+    if allowed is None:
+        fail("%s: %s class %s is not one of Keras 2.2.4" % (where, kind, obj["class_name"]))
+    extra = set(obj["config"]) - allowed
+    if extra:
+        fail("%s: %s %s does not take %s" % (where, kind, obj["class_name"], sorted(extra)))
+
+
+def check_layer(obj, where):
+    cls, cfg = obj["class_name"], obj["config"]
+    if cls not in LAYER_ARGS:
+        fail("%s: class %s is not one this check knows" % (where, cls))
+    extra = set(cfg) - LAYER_ARGS[cls] - BASE_KWARGS
+    if extra:
+        fail("%s: %s(...) does not take %s (TypeError in Keras)" % (where, cls, sorted(extra)))
+    missing = REQUIRED.get(cls, set()) - set(cfg)
+    if missing:
+        fail("%s: %s needs %s" % (where, cls, sorted(missing)))
+    for k, v in cfg.items():
+        if k.endswith("_initializer"):
+            check_object("initializer", where + "." + k, v)
+        elif k.endswith("_regularizer"):
+            check_object("regularizer", where + "." + k, v)
+        elif k.endswith("_constraint"):
+            check_object("constraint", where + "." + k, v)
+        elif k in ("activation", "recurrent_activation") and v not in ACTIVATIONS:
+            fail("%s: activation %r is not one of Keras 2.2.4" % (where, v))
+    if cls in ("TimeDistributed", "Bidirectional"):
+        check_layer(cfg["layer"], where + ".layer")
+
+
+def conv_len(n, size, stride, dilation, padding):
+    if n is None:
+        return None
+    span = (size - 1) * dilation + 1
+    if padding == "valid":
+        return (n - span) // stride + 1
+    return (n + stride - 1) // stride
+
+
+def build(obj, shapes):
+    """Returns (output shapes, weight shapes) of a layer called on inputs of
+    the given shapes (batch first), as Keras builds it."""
+    cls, c = obj["class_name"], obj["config"]
+    x = shapes[0]
+    if cls == "Dense":
+        w = [(x[-1], c["units"])] + ([(c["units"],)] if c.get("use_bias", True) else [])
+        return [x[:-1] + [c["units"]]], w
+    if cls == "LSTM":
+        u = c["units"]
+        w = [(x[-1], 4 * u), (u, 4 * u)] + ([(4 * u,)] if c.get("use_bias", True) else [])
+        out = [x[0], x[1], u] if c.get("return_sequences") else [x[0], u]
+        outs = [out] + ([[x[0], u], [x[0], u]] if c.get("return_state") else [])
+        return outs, w
+    if cls == "Conv1D":
+        k, f = c["kernel_size"][0], c["filters"]
+        n = conv_len(x[1], k, c["strides"][0], c["dilation_rate"][0], c["padding"])
+        return [[x[0], n, f]], [(k, x[2], f)] + ([(f,)] if c.get("use_bias", True) else [])
+    if cls == "MaxPooling1D":
+        p = c["pool_size"][0]
+        s = c["strides"][0] if c.get("strides") else p
+        return [[x[0], conv_len(x[1], p, s, 1, c["padding"]), x[2]]], []
+    if cls == "Flatten":
+        n = 1
+        for d in x[1:]:
+            n *= d
+        return [[x[0], n]], []
+    if cls == "RepeatVector":
+        return [[x[0], c["n"], x[1]]], []
+    if cls == "TimeDistributed":
+        outs, w = build(c["layer"], [[x[0]] + x[2:]])
+        return [[x[0], x[1]] + outs[0][1:]], w
+    if cls in ("Dropout", "SpatialDropout1D", "Activation", "Masking"):
+        return [x], []
+    if cls == "Embedding":
+        return [x + [c["output_dim"]]], [(c["input_dim"], c["output_dim"])]
+    if cls == "Bidirectional":
+        outs, w = build(c["layer"], shapes[:1])
+        y = outs[0]
+        mode = c.get("merge_mode", "concat")
+        if mode == "concat":
+            y = y[:-1] + [2 * y[-1]]
+        return [y], w + w
+    if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
+        return [x], []
+    if cls == "Concatenate":
+        ax = c.get("axis", -1)
+        y = list(x)
+        y[ax] = sum(s[ax] for s in shapes)
+        return [y], []
+    fail("no shape rule for %s" % cls)
+
+
+def expected_weights(config):
+    """Follows the model config's layers as Keras builds them and returns
+    {layer name: [weight shapes]}."""
+    cls, cfg = config["class_name"], config["config"]
+    out = {}
+    if cls == "Sequential":
+        layers = cfg["layers"] if isinstance(cfg, dict) else cfg
+        x = None
+        for i, obj in enumerate(layers):
+            check_layer(obj, "layer %d" % i)
+            if i == 0:
+                if "batch_input_shape" not in obj["config"]:
+                    fail("the first layer has no batch_input_shape")
+                x = list(obj["config"]["batch_input_shape"])
+            outs, w = build(obj, [x])
+            out[obj["config"]["name"]] = w
+            x = outs[0]
+        return out
+    if cls != "Model":
+        fail("model class %s" % cls)
+    tensors = {}
+    done = {}  # layer name -> number of its calls processed
+    for obj in cfg["layers"]:
+        name = obj["name"]
+        done[name] = 0
+        if obj["class_name"] == "InputLayer":
+            if set(obj["config"]) - {"batch_input_shape", "dtype", "sparse", "name"}:
+                fail("InputLayer %s: arguments %s" % (name, sorted(obj["config"])))
+            tensors[(name, 0, 0)] = list(obj["config"]["batch_input_shape"])
+        else:
+            check_layer(obj, "layer " + name)
+    # As Keras' from_config: process each layer's calls in order, deferring
+    # a call until the tensors it takes exist.
+    while True:
+        progress = False
+        for obj in cfg["layers"]:
+            name = obj["name"]
+            if obj["class_name"] == "InputLayer":
+                continue
+            while done[name] < len(obj["inbound_nodes"]):
+                k = done[name]
+                node = obj["inbound_nodes"][k]
+                for t in node:
+                    if len(t) != 4 or not isinstance(t[3], dict):
+                        fail("layer %s: inbound tensor %r is not [name, node, tensor, kwargs]" % (name, t))
+                if not all(tuple(t[:3]) in tensors for t in node):
+                    break
+                outs, w = build(obj, [tensors[tuple(t[:3])] for t in node])
+                for i, shape in enumerate(outs):
+                    tensors[(name, k, i)] = shape
+                out[name] = w
+                done[name] += 1
+                progress = True
+        if not progress:
+            break
+    waiting = [o["name"] for o in cfg["layers"] if o["class_name"] != "InputLayer" and done[o["name"]] < len(o["inbound_nodes"])]
+    if waiting:
+        fail("layers %s wait for tensors no layer makes" % waiting)
+    for key in ("input_layers", "output_layers"):
+        for t in cfg[key]:
+            if tuple(t) not in tensors:
+                fail("%s names %r, which no layer makes" % (key, t))
+    return out
+
+
+def main():
+    f = h5py.File(sys.argv[1], "r")
+    attrs = {k: text(f.attrs[k]) for k in f.attrs if k != "layer_names"}
+    if len(sys.argv) > 2:
+        with open(sys.argv[2]) as a:
+            arch = json.load(a)
+        attrs["model_config"] = json.dumps({"class_name": arch["class_name"], "config": arch["config"]})
+    for k in ("keras_version", "backend", "model_config"):
+        if k not in attrs:
+            fail("no %s attribute" % k)
+    config = json.loads(attrs["model_config"])
+    expected = expected_weights(config)
+    training = None
+    if "training_config" in attrs:
+        training = json.loads(attrs["training_config"])
+        opt = training["optimizer_config"]
+        allowed = OPTIMIZERS.get(opt["class_name"])
+        if allowed is None or set(opt["config"]) - allowed - {"clipnorm", "clipvalue"}:
+            fail("optimizer %r is not one of Keras 2.2.4" % opt)
+        losses = training["loss"] if isinstance(training["loss"], list) else [training["loss"]]
+        for l in losses:
+            if l not in LOSSES:
+                fail("loss %r is not one of Keras 2.2.4" % l)
+        for m in training.get("metrics") or []:
+            if m not in METRICS:
+                fail("metric %r is not one of Keras 2.2.4" % m)
+    # load_model reads model_weights; load_weights the root of a weights file.
+    g = f["model_weights"] if "model_weights" in f else f
+    layer_names = [text(n) for n in g.attrs["layer_names"]]
+    layers = []
+    for name in layer_names:
+        lg = g[name]
+        wn = lg.attrs["weight_names"]
+        weight_names = [text(n) for n in wn] if len(wn) else []
+        weights = []
+        for w in weight_names:
+            d = lg[w]
+            weights.append({"name": w, "shape": list(d.shape), "dtype": str(d.dtype),
+                            "values": np.asarray(d).astype(np.float64).ravel().tolist()})
+        if weights:
+            want = expected.get(name)
+            got = [tuple(w["shape"]) for w in weights]
+            if want is None or [tuple(s) for s in want] != got:
+                fail("layer %s: weights of shapes %s in the file, Keras builds %s" % (name, got, want))
+        elif expected.get(name):
+            fail("layer %s: no weights in the file, Keras builds %s" % (name, expected[name]))
+        layers.append({"name": name, "weight_names": weight_names, "weights": weights})
+    with_weights = [n for n in layer_names if any(l["name"] == n and l["weights"] for l in layers)]
+    if sorted(with_weights) != sorted(n for n, w in expected.items() if w):
+        fail("layers with weights %s in the file, %s in the config" % (with_weights, sorted(expected)))
+    json.dump({"attrs": {k: v for k, v in attrs.items() if k not in ("model_config", "training_config")},
+               "model_config": config, "training_config": training,
+               "weights_attrs": {k: text(g.attrs[k]) for k in ("backend", "keras_version")},
+               "layer_names": layer_names, "layers": layers}, sys.stdout)
+
+
+main()

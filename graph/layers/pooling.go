@@ -1,0 +1,206 @@
+package layers
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/golstm/golstm/graph"
+
+	"gorgonia.org/tensor"
+)
+
+// MaxPooling1DConfig configures a MaxPooling1D layer with Keras 2.2.4's
+// arguments (pool_size and strides are single numbers here; Keras writes
+// them as one-element lists).
+type MaxPooling1DConfig struct {
+	// Name is the layer's name; empty gives "max_pooling1d_<n>".
+	Name string `json:"name,omitempty"`
+	// PoolSize is the window length, at least 1 (0 means Keras' default 2).
+	PoolSize int `json:"pool_size"`
+	// Strides is the step between windows; 0 means PoolSize (Keras'
+	// strides=None).
+	Strides int `json:"strides"`
+	// Padding is "valid" (the default) or "same" (output length
+	// ⌈steps/strides⌉; padded steps never win the max).
+	Padding string `json:"padding"`
+	// DataFormat is "channels_last" (the default; "" means it).
+	DataFormat string `json:"data_format,omitempty"`
+}
+
+// MaxPooling1D is Keras' max pooling over the steps of a sequence:
+// y[b, t, c] = max_j x[b, t·strides + j - p, c] over the window's steps
+// inside the input (p: the left padding of Padding). The gradient goes to
+// the element that gave the max (the first one on ties), so dx is dy
+// scattered to those positions. It has no weights and does not support
+// masking, as in Keras 2.2.4. Pooling only moves values, so it is plain
+// Go, checked by finite differences.
+type MaxPooling1D struct {
+	cfg     MaxPooling1DConfig
+	inShape []int
+}
+
+var maxPooling1DCount atomic.Int64
+
+// NewMaxPooling1D returns a MaxPooling1D layer; a pool size or stride
+// below 1, or an unknown padding or data format, is an error naming the
+// argument.
+func NewMaxPooling1D(cfg MaxPooling1DConfig) (*MaxPooling1D, error) {
+	if cfg.Name == "" {
+		cfg.Name = fmt.Sprintf("max_pooling1d_%d", maxPooling1DCount.Add(1))
+	}
+	if cfg.PoolSize == 0 {
+		cfg.PoolSize = 2
+	}
+	if cfg.Strides == 0 {
+		cfg.Strides = cfg.PoolSize
+	}
+	if cfg.Padding == "" {
+		cfg.Padding = "valid"
+	}
+	if cfg.DataFormat == "" {
+		cfg.DataFormat = "channels_last"
+	}
+	if cfg.PoolSize < 1 || cfg.Strides < 1 {
+		return nil, fmt.Errorf("layers: MaxPooling1D %s: pool_size %d, strides %d: want at least 1", cfg.Name, cfg.PoolSize, cfg.Strides)
+	}
+	if err := checkPadding("MaxPooling1D", cfg.Name, cfg.Padding, "valid", "same"); err != nil {
+		return nil, err
+	}
+	if cfg.DataFormat != "channels_last" {
+		return nil, fmt.Errorf("layers: MaxPooling1D %s: data_format %q: only \"channels_last\" is supported (inputs (batch, steps, channels))", cfg.Name, cfg.DataFormat)
+	}
+	return &MaxPooling1D{cfg: cfg}, nil
+}
+
+// checkPadding returns an error naming the layer unless padding is one of
+// accepted.
+func checkPadding(class, name, padding string, accepted ...string) error {
+	if slices.Contains(accepted, padding) {
+		return nil
+	}
+	return fmt.Errorf("layers: %s %s: padding %q: want one of %q", class, name, padding, strings.Join(accepted, `", "`))
+}
+
+func init() {
+	graph.RegisterLayer("MaxPooling1D", func(name string, config json.RawMessage) (graph.Layer, error) {
+		var cfg MaxPooling1DConfig
+		if err := json.Unmarshal(config, &cfg); err != nil {
+			return nil, fmt.Errorf("layers: MaxPooling1D config: %w", err)
+		}
+		cfg.Name = name
+		return NewMaxPooling1D(cfg)
+	})
+}
+
+// Name returns the layer's name.
+func (m *MaxPooling1D) Name() string { return m.cfg.Name }
+
+// Type returns "MaxPooling1D".
+func (m *MaxPooling1D) Type() string { return "MaxPooling1D" }
+
+// Config returns the MaxPooling1DConfig as JSON.
+func (m *MaxPooling1D) Config() (json.RawMessage, error) { return json.Marshal(m.cfg) }
+
+// Params returns nil: MaxPooling1D has no weights.
+func (m *MaxPooling1D) Params() []*graph.Param { return nil }
+
+// FreeShape leaves the steps open.
+func (m *MaxPooling1D) FreeShape(example []int) []int {
+	if len(example) != 2 {
+		return example
+	}
+	return []int{graph.None, example[1]}
+}
+
+// Build checks that the one input is (steps, channels) and long enough.
+func (m *MaxPooling1D) Build(in [][]int, dt tensor.Dtype) error {
+	if err := graph.CheckDtype(dt); err != nil {
+		return err
+	}
+	if len(in) != 1 || len(in[0]) != 2 || (in[0][0] < 1 && in[0][0] != graph.None) || (in[0][1] < 1 && in[0][1] != graph.None) {
+		return fmt.Errorf("layers: MaxPooling1D %s: inputs of shape %s: want one input (batch, steps, channels)", m.cfg.Name, formatShapes(in))
+	}
+	if _, err := m.window(in[0][0]); err != nil {
+		return err
+	}
+	m.inShape = append([]int(nil), in[0]...)
+	return nil
+}
+
+// window returns the pooling geometry for an input of steps (graph.None
+// gives a window with out None).
+func (m *MaxPooling1D) window(steps int) (window, error) {
+	if steps == graph.None {
+		return window{out: graph.None}, nil
+	}
+	w, err := newWindow(steps, m.cfg.PoolSize, m.cfg.Strides, 1, m.cfg.Padding)
+	if err != nil {
+		return w, fmt.Errorf("layers: MaxPooling1D %s: input of %d steps: %w", m.cfg.Name, steps, err)
+	}
+	return w, nil
+}
+
+// OutputShapes is (out steps, channels).
+func (m *MaxPooling1D) OutputShapes() [][]int {
+	if m.inShape == nil {
+		return nil
+	}
+	w, _ := m.window(m.inShape[0])
+	return [][]int{{w.out, m.inShape[1]}}
+}
+
+// Forward pools in[0], (batch, steps, channels), to (batch, out steps,
+// channels).
+func (m *MaxPooling1D) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
+	x, mask, err := oneInput("MaxPooling1D", m.cfg.Name, in, masks)
+	if err != nil {
+		return nil, err
+	}
+	if err := noMask("MaxPooling1D", m.cfg.Name, mask); err != nil {
+		return nil, err
+	}
+	if m.inShape == nil || !graph.FitsShape(x.Shape(), m.inShape) {
+		return nil, fmt.Errorf("layers: MaxPooling1D %s: input of shape %v: want %s", m.cfg.Name, []int(x.Shape()), graph.FormatShape(m.inShape))
+	}
+	b, steps, ch := x.Shape()[0], x.Shape()[1], x.Shape()[2]
+	w, err := m.window(steps)
+	if err != nil {
+		return nil, err
+	}
+	vals := graph.Float64s(x)
+	// src[i] is the input element that output element i takes.
+	src := make([]int, b*w.out*ch)
+	for bi := 0; bi < b; bi++ {
+		for t := 0; t < w.out; t++ {
+			for c := 0; c < ch; c++ {
+				best := -1
+				for j := 0; j < w.size; j++ {
+					s := w.src(t, j)
+					if s < 0 {
+						continue
+					}
+					k := (bi*steps+s)*ch + c
+					if best < 0 || vals[k] > vals[best] {
+						best = k
+					}
+				}
+				src[(bi*w.out+t)*ch+c] = best
+			}
+		}
+	}
+	y := gatherElems(x, src, []int{b, w.out, ch})
+	pass := &graph.Pass{Outputs: []*tensor.Dense{y}}
+	if training {
+		pass.Backward = func(dOut []*tensor.Dense, _ []bool) ([]*tensor.Dense, error) {
+			dy, err := outGrad("MaxPooling1D", m.cfg.Name, dOut, x.Dtype(), []int{b, w.out, ch})
+			if err != nil {
+				return nil, err
+			}
+			return []*tensor.Dense{scatterElems(dy, src, x.Shape())}, nil
+		}
+	}
+	return pass, nil
+}
