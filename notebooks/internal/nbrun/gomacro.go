@@ -39,6 +39,7 @@ const (
 	RuleDeclarationOrder    = "declaration-order"     // a name declared in a later cell
 	RuleInitMain            = "init-main"             // func init or func main in a cell
 	RuleImportWithoutModule = "import-without-module" // third-party imports in a cell without a package of the module
+	RuleRecursiveTypeValue  = "recursive-type-value"  // a slice, map, array or channel of a self-referring imported type held by a cell
 )
 
 // Problem is a place in a notebook that the gophernotes kernel would run
@@ -152,6 +153,7 @@ func (b *built) lint(ctx context.Context, nb *Notebook, opt Options) ([]Problem,
 	}
 	l.syntax()
 	l.uses()
+	l.recursiveTypeValues()
 	slices.SortStableFunc(l.problems, func(a, b Problem) int {
 		if a.Cell != b.Cell {
 			return a.Cell - b.Cell
@@ -936,4 +938,154 @@ func (l *linter) stdSelectors() []Problem {
 		return true
 	})
 	return ps
+}
+
+// recursiveTypeValues applies RuleRecursiveTypeValue: gomacro imports a
+// named type that refers to itself through its fields (model.Node, whose
+// layer applications hold nodes) as a forward-declared type, and a slice,
+// map, array or channel of it that the interpreter holds (a composite
+// literal, make, append, a variable, even one assigned from compiled code)
+// does not convert to or from the real type. A container made by compiled
+// code and passed straight to compiled code works, so call results are
+// not flagged, only the places where the interpreter holds such a value.
+// One problem per cell line.
+func (l *linter) recursiveTypeValues() {
+	seen := map[[2]int]bool{}
+	memo := map[*types.Named]bool{}
+	ast.Inspect(l.file, func(n ast.Node) bool {
+		e, ok := n.(ast.Expr)
+		if !ok {
+			return true
+		}
+		switch x := e.(type) {
+		case *ast.CompositeLit, *ast.Ident:
+		case *ast.CallExpr:
+			if !isBuiltinCall(l.info, x, "make", "append", "new") {
+				return true
+			}
+		default:
+			return true
+		}
+		t := l.info.TypeOf(e)
+		if t == nil {
+			return true
+		}
+		if _, isType := l.info.Types[e]; isType && l.info.Types[e].IsType() {
+			return true
+		}
+		named := l.recursiveElem(t, memo)
+		if named == nil {
+			return true
+		}
+		cell, line, _, ok := l.cellOf(e.Pos())
+		if !ok || seen[[2]int{cell, line}] {
+			return true
+		}
+		seen[[2]int{cell, line}] = true
+		ts := types.TypeString(t, func(p *types.Package) string { return p.Name() })
+		l.add(e.Pos(), RuleRecursiveTypeValue, "%s holds a %s, a container of %s.%s, a type that refers to itself: gomacro imports it as a forward declaration, and a %s held by the interpreter does not convert to compiled code's (\"reflect: Call using []xreflect.Forward ...\", \"reflect.Set: ... not assignable\"); make it in compiled code and pass it straight on (for model nodes: model.New(dt, model.Nodes(x, y), model.Nodes(out)))",
+			l.src(e), ts, named.Obj().Pkg().Name(), named.Obj().Name(), ts)
+		return true
+	})
+}
+
+// isBuiltinCall reports whether call calls one of the named builtins.
+func isBuiltinCall(info *types.Info, call *ast.CallExpr, names ...string) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := info.Uses[id].(*types.Builtin)
+	return ok && slices.Contains(names, b.Name())
+}
+
+// recursiveElem returns the self-referring named type of an imported
+// package that t is a container (slice, array, map, channel, pointer to
+// one) of, or nil.
+func (l *linter) recursiveElem(t types.Type, memo map[*types.Named]bool) *types.Named {
+	container := false
+	for {
+		switch u := types.Unalias(t).(type) {
+		case *types.Slice:
+			t, container = u.Elem(), true
+			continue
+		case *types.Array:
+			t, container = u.Elem(), true
+			continue
+		case *types.Chan:
+			t, container = u.Elem(), true
+			continue
+		case *types.Map:
+			if n := l.recursiveElem(types.NewSlice(u.Key()), memo); n != nil {
+				return n
+			}
+			t, container = u.Elem(), true
+			continue
+		case *types.Pointer:
+			t = u.Elem()
+			continue
+		case *types.Named:
+			if !container || u.Obj().Pkg() == nil || u.Obj().Pkg() == l.pkg {
+				return nil
+			}
+			if refersToItself(u, memo) {
+				return u
+			}
+		}
+		return nil
+	}
+}
+
+// refersToItself reports whether the named type n reaches itself through
+// its structure: struct fields (exported or not), pointers, slices, arrays,
+// maps, channels and function signatures, and the named types on the way.
+func refersToItself(n *types.Named, memo map[*types.Named]bool) bool {
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	memo[n] = false
+	visited := map[types.Type]bool{}
+	var reaches func(t types.Type) bool
+	reaches = func(t types.Type) bool {
+		t = types.Unalias(t)
+		if visited[t] {
+			return false
+		}
+		visited[t] = true
+		switch u := t.(type) {
+		case *types.Named:
+			if u == n || u.Origin() == n {
+				return true
+			}
+			return reaches(u.Underlying())
+		case *types.Pointer:
+			return reaches(u.Elem())
+		case *types.Slice:
+			return reaches(u.Elem())
+		case *types.Array:
+			return reaches(u.Elem())
+		case *types.Chan:
+			return reaches(u.Elem())
+		case *types.Map:
+			return reaches(u.Key()) || reaches(u.Elem())
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				if reaches(u.Field(i).Type()) {
+					return true
+				}
+			}
+		case *types.Signature:
+			for _, tup := range []*types.Tuple{u.Params(), u.Results()} {
+				for i := 0; i < tup.Len(); i++ {
+					if reaches(tup.At(i).Type()) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	v := reaches(n.Underlying())
+	memo[n] = v
+	return v
 }

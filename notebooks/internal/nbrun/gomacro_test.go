@@ -63,7 +63,14 @@ var ruleNotebooks = map[string][]at{
 	"interface_assertion.ipynb": {
 		{3, 1, RuleInterfaceAssert, ""}, {4, 3, RuleInterfaceAssert, ""}, {5, 2, RuleInterfaceAssert, ""},
 	},
-	"goto.ipynb":              {{1, 2, RuleGoto, ""}},
+	"goto.ipynb": {{1, 2, RuleGoto, ""}},
+	"recursive_type_value.ipynb": {
+		{2, 2, RuleRecursiveTypeValue, "[]*plain.Link{a, b}"}, {3, 1, RuleRecursiveTypeValue, "ls"},
+		{3, 2, RuleRecursiveTypeValue, "ls"}, {3, 3, RuleRecursiveTypeValue, "ls"},
+		{4, 1, RuleRecursiveTypeValue, "one"}, {4, 2, RuleRecursiveTypeValue, "one"}, {4, 3, RuleRecursiveTypeValue, "one"},
+		{6, 1, RuleRecursiveTypeValue, "ls2"}, {6, 2, RuleRecursiveTypeValue, "ls2"},
+		{7, 1, RuleRecursiveTypeValue, "ls3"}, {7, 2, RuleRecursiveTypeValue, "ls3"}, {7, 3, RuleRecursiveTypeValue, "ls3"},
+	},
 	"unsafe.ipynb":            {{2, 2, RuleUnsafe, ""}, {3, 1, RuleUnsafe, ""}},
 	"declaration_order.ipynb": {{2, 1, RuleDeclarationOrder, "four"}, {3, 1, RuleDeclarationOrder, "method M"}},
 	"init_main.ipynb":         {{2, 1, RuleInitMain, "init"}, {2, 2, RuleInitMain, "main"}},
