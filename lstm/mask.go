@@ -95,40 +95,11 @@ func realSteps(mask *tensor.Dense, batch, steps int) ([]bool, error) {
 	if !sameShape(mask.Shape(), batch, steps) {
 		return nil, fmt.Errorf("lstm: mask has shape %v: want (%d, %d) (batch, timesteps)", mask.Shape(), batch, steps)
 	}
-	out := make([]bool, batch*steps)
-	switch d := graph.Contiguous(mask).Data().(type) {
-	case []bool:
-		copy(out, d)
-	case []int:
-		nonZero(out, d)
-	case []int8:
-		nonZero(out, d)
-	case []int16:
-		nonZero(out, d)
-	case []int32:
-		nonZero(out, d)
-	case []int64:
-		nonZero(out, d)
-	case []uint:
-		nonZero(out, d)
-	case []uint8:
-		nonZero(out, d)
-	case []uint16:
-		nonZero(out, d)
-	case []uint32:
-		nonZero(out, d)
-	case []uint64:
-		nonZero(out, d)
-	default:
+	out, err := graph.MaskValues(mask)
+	if err != nil {
 		return nil, fmt.Errorf("lstm: mask has dtype %v: mask must be a bool or integer tensor (true or non-zero: a real step; false or 0: padding)", mask.Dtype())
 	}
 	return out, nil
-}
-
-func nonZero[T int | int8 | int16 | int32 | int64 | uint | uint8 | uint16 | uint32 | uint64](out []bool, d []T) {
-	for i, v := range d {
-		out[i] = v != 0
-	}
 }
 
 // fillOnes sets row `row` of a matrix to ones.
