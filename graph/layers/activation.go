@@ -68,11 +68,7 @@ func NewActivation(cfg ActivationConfig) (*Activation, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Activation", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg ActivationConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Activation config: %w", err)
-		}
+	register("Activation", ActivationConfig{}, func(cfg ActivationConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewActivation(cfg)
 	})

@@ -147,11 +147,7 @@ func NewConv1D(cfg Conv1DConfig) (*Conv1D, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Conv1D", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg Conv1DConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Conv1D config: %w", err)
-		}
+	register("Conv1D", Conv1DConfig{}, func(cfg Conv1DConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewConv1D(cfg)
 	})

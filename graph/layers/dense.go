@@ -96,11 +96,8 @@ func NewDense(cfg DenseConfig) (*Dense, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Dense", func(name string, config json.RawMessage) (graph.Layer, error) {
-		cfg := DenseDefaults(0) // keys left out take Keras' defaults
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Dense config: %w", err)
-		}
+	// Keys left out of a config take Keras' defaults.
+	register("Dense", DenseDefaults(0), func(cfg DenseConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewDense(cfg)
 	})

@@ -131,11 +131,7 @@ func (d *Dropout) init(class string, cfg DropoutConfig) error {
 }
 
 func init() {
-	graph.RegisterLayer("Dropout", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg DropoutConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Dropout config: %w", err)
-		}
+	register("Dropout", DropoutConfig{}, func(cfg DropoutConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewDropout(cfg)
 	})

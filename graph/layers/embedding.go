@@ -122,11 +122,8 @@ func NewEmbedding(cfg EmbeddingConfig) (*Embedding, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Embedding", func(name string, config json.RawMessage) (graph.Layer, error) {
-		cfg := EmbeddingDefaults(0, 0)
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Embedding config: %w", err)
-		}
+	// Keys left out of a config take Keras' defaults.
+	register("Embedding", EmbeddingDefaults(0, 0), func(cfg EmbeddingConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewEmbedding(cfg)
 	})

@@ -63,11 +63,7 @@ func NewMasking(cfg MaskingConfig) (*Masking, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Masking", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg MaskingConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Masking config: %w", err)
-		}
+	register("Masking", MaskingConfig{}, func(cfg MaskingConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewMasking(cfg)
 	})

@@ -142,20 +142,12 @@ func NewConcatenate(cfg ConcatenateConfig) (*Concatenate, error) {
 
 func init() {
 	for op, class := range mergeClasses {
-		graph.RegisterLayer(class, func(name string, config json.RawMessage) (graph.Layer, error) {
-			var cfg MergeConfig
-			if err := json.Unmarshal(config, &cfg); err != nil {
-				return nil, fmt.Errorf("layers: %s config: %w", class, err)
-			}
+		register(class, MergeConfig{}, func(cfg MergeConfig, name string) (graph.Layer, error) {
 			cfg.Name = name
 			return newMerge(mergeOp(op), cfg), nil
 		})
 	}
-	graph.RegisterLayer("Concatenate", func(name string, config json.RawMessage) (graph.Layer, error) {
-		cfg := ConcatenateConfig{Axis: -1}
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Concatenate config: %w", err)
-		}
+	register("Concatenate", ConcatenateConfig{Axis: -1}, func(cfg ConcatenateConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewConcatenate(cfg)
 	})

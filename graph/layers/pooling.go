@@ -85,11 +85,7 @@ func checkPadding(class, name, padding string, accepted ...string) error {
 }
 
 func init() {
-	graph.RegisterLayer("MaxPooling1D", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg MaxPooling1DConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: MaxPooling1D config: %w", err)
-		}
+	register("MaxPooling1D", MaxPooling1DConfig{}, func(cfg MaxPooling1DConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewMaxPooling1D(cfg)
 	})

@@ -56,11 +56,7 @@ func NewRepeatVector(cfg RepeatVectorConfig) (*RepeatVector, error) {
 }
 
 func init() {
-	graph.RegisterLayer("RepeatVector", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg RepeatVectorConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: RepeatVector config: %w", err)
-		}
+	register("RepeatVector", RepeatVectorConfig{}, func(cfg RepeatVectorConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewRepeatVector(cfg)
 	})
@@ -169,11 +165,7 @@ func NewFlatten(cfg FlattenConfig) (*Flatten, error) {
 }
 
 func init() {
-	graph.RegisterLayer("Flatten", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg FlattenConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: Flatten config: %w", err)
-		}
+	register("Flatten", FlattenConfig{}, func(cfg FlattenConfig, name string) (graph.Layer, error) {
 		cfg.Name = name
 		return NewFlatten(cfg)
 	})

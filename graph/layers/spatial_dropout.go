@@ -39,13 +39,8 @@ func NewSpatialDropout1D(cfg DropoutConfig) (*SpatialDropout1D, error) {
 }
 
 func init() {
-	graph.RegisterLayer("SpatialDropout1D", func(name string, config json.RawMessage) (graph.Layer, error) {
-		var cfg DropoutConfig
-		if err := json.Unmarshal(config, &cfg); err != nil {
-			return nil, fmt.Errorf("layers: SpatialDropout1D config: %w", err)
-		}
-		cfg.Name = name
-		cfg.NoiseShape = nil
+	register("SpatialDropout1D", DropoutConfig{}, func(cfg DropoutConfig, name string) (graph.Layer, error) {
+		cfg.Name, cfg.NoiseShape = name, nil
 		return NewSpatialDropout1D(cfg)
 	})
 }
