@@ -67,14 +67,17 @@ type record struct {
 	xs           []*tensor.Dense // per processing step (unrolled mode)
 	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
-	masks        *maskValues        // dropout multipliers
-	seq          *seqMask           // sequence mask; nil without padded steps
-	hs, cs       []*tensor.Dense    // states after each processing step (loop mode)
-	x            *tensor.Dense      // the steps stacked (steps·batch, input_dim) (loop mode)
-	zx           [4]*tensor.Dense   // their input projection (loop mode)
-	zs           [][4]*tensor.Dense // each step's pre-activation (loop mode)
-	outs         *Outputs
-	actVal       float64 // activity penalty of outs
+	masks        *maskValues   // dropout multipliers
+	seq          *seqMask      // sequence mask; nil without padded steps
+	x            *tensor.Dense // the steps stacked (steps·batch, input_dim) (loop mode)
+	// The loop mode's intermediates, step-major (rows t·batch … (t+1)·batch
+	// hold processing step t): each step's pre-activation z_t per weight
+	// block, (steps·batch, width), and the states, ((steps+1)·batch, units),
+	// block 0 holding h_0 and c_0, block t+1 the states after step t.
+	zs     [4]*tensor.Dense
+	hs, cs *tensor.Dense
+	outs   *Outputs
+	actVal float64 // activity penalty of outs
 }
 
 // timeIndex maps a processing step to the input time index.
@@ -205,15 +208,23 @@ func checkInput(x, mask *tensor.Dense) error {
 // run computes a prepared call: the outputs, the carried states of a
 // stateful layer and the activity penalty.
 func (l *LSTM) run(rec *record) (*Outputs, error) {
-	outs, hT, cT, err := l.forward(rec)
+	var out *Outputs
+	var err error
+	if l.cfg.Unroll {
+		out, err = l.forwardUnrolled(rec)
+	} else {
+		out, err = l.forwardLoop(rec)
+	}
 	if err != nil {
 		return nil, err
 	}
-	out := l.assemble(outs, hT, cT)
 	rec.outs = out
 	if l.cfg.Stateful {
 		l.cfg.BatchSize = rec.batch
-		l.states = &State{H: hT.Clone().(*tensor.Dense), C: cT.Clone().(*tensor.Dense)}
+		l.states = &State{H: out.H.Clone().(*tensor.Dense), C: out.C.Clone().(*tensor.Dense)}
+	}
+	if !l.cfg.ReturnState {
+		out.H, out.C = nil, nil
 	}
 	if l.actReg.reg != nil {
 		if rec.actVal, err = l.actReg.value(returned(out)); err != nil {
@@ -223,95 +234,152 @@ func (l *LSTM) run(rec *record) (*Outputs, error) {
 	return out, nil
 }
 
-// assemble builds the returned tensors from the output of each processing
-// step and the final states.
-func (l *LSTM) assemble(outs []*tensor.Dense, hT, cT *tensor.Dense) *Outputs {
-	last := outs[len(outs)-1]
-	out := &Outputs{Output: last}
+// newOutputs returns the outputs of a call with T processing steps: the
+// sequence output (batch, T, units) allocated with return_sequences, and H
+// and C set to hT and cT (which the caller owns).
+func (l *LSTM) newOutputs(batch, steps int, hT, cT *tensor.Dense) *Outputs {
+	out := &Outputs{Output: hT, H: hT, C: cT}
 	if l.cfg.ReturnSequences {
-		b := last.Shape()[0]
-		seq := zeros(l.dt, b, len(outs), l.cfg.Units)
-		for k, h := range outs {
-			setStep(seq, k, h)
-		}
-		out.Output = seq
-	}
-	if l.cfg.ReturnState {
-		out.H, out.C = hT, cT
-		if hT == last {
-			out.H = hT.Clone().(*tensor.Dense)
-		}
+		out.Output = zeros(l.dt, batch, steps, l.cfg.Units)
+	} else if l.cfg.ReturnState {
+		out.Output = hT.Clone().(*tensor.Dense)
 	}
 	return out
 }
 
-// forward runs the steps in the layer's mode and returns the output of
-// each processing step and the final states (hT may be the last output).
-// The loop mode records the states and the input projection for VJP.
-func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense, err error) {
+// forwardUnrolled runs the unrolled graph.
+func (l *LSTM) forwardUnrolled(rec *record) (*Outputs, error) {
 	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
-	if l.cfg.Unroll {
-		p, put, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		defer put()
-		in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
-		rec.seq.inputs(&in, 0, rec.steps)
-		if err := p.run(in); err != nil {
-			return nil, nil, nil, err
-		}
-		outs = make([]*tensor.Dense, len(p.hVals))
-		for t, h := range p.hVals {
-			outs[t] = owned(h)
-		}
-		hT = outs[len(outs)-1]
-		if p.hTVal != nil {
-			hT = owned(p.hTVal)
-		}
-		return outs, hT, owned(p.cVal), nil
-	}
-	// Loop mode: the input projection of every step in one product, the
-	// first pre-activation, then the compiled cell once per step.
-	rows := rec.batch * rec.steps
-	pp, put, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx})
+	p, put, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer put()
-	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps)}); err != nil {
-		return nil, nil, nil, err
+	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
+	rec.seq.inputs(&in, 0, rec.steps)
+	if err := p.run(in); err != nil {
+		return nil, err
 	}
-	for k := 0; k < l.gates(); k++ {
-		rec.zx[k] = owned(pp.zVals[k])
+	// The output of the last step and h_T differ with a mask (see
+	// unrollSteps).
+	last := p.m.value(p.hs[len(p.hs)-1])
+	hT := last
+	if p.hT != nil {
+		hT = p.m.value(p.hT)
 	}
-	sp, put, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh})
+	out := l.newOutputs(rec.batch, rec.steps, hT.Clone().(*tensor.Dense), p.m.value(p.cT).Clone().(*tensor.Dense))
+	if l.cfg.ReturnSequences {
+		for t, h := range p.hs {
+			setStep(out.Output, t, p.m.value(h))
+		}
+	} else if p.hT != nil {
+		out.Output = last.Clone().(*tensor.Dense)
+	}
+	return out, nil
+}
+
+// forwardLoop runs the loop mode: the input projection of every step in one
+// product, the first pre-activation, then the compiled cell once per step.
+// The step's values move between runs through the cell program's buffers
+// (loopBuffers); a training call copies the pre-activations and states into
+// the record for VJP.
+func (l *LSTM) forwardLoop(rec *record) (*Outputs, error) {
+	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
+	n, b, steps := l.gates(), rec.batch, rec.steps
+	pp, put, err := l.program(progKey{kind: projProg, rows: b * steps, maskX: mx})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer put()
-	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
-		return nil, nil, nil, err
+	if rec.training {
+		// The projection is computed into the record, where each step's
+		// pre-activation then replaces its input projection.
+		for k := 0; k < n; k++ {
+			rec.zs[k] = zeros(l.dt, b*steps, l.gateWidth())
+			pp.m.bindOut(pp.zOut[k], rec.zs[k])
+		}
 	}
-	z := ownedAll(sp.zVals)
-	cp, put, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq})
+	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, steps, true)}); err != nil {
+		return nil, err
+	}
+	zx := rec.zs
+	if !rec.training {
+		for k := 0; k < n; k++ {
+			zx[k] = pp.m.value(pp.zOut[k]) // the projection's own buffer, until its next run
+		}
+	}
+	sp, put, err := l.program(progKey{kind: startProg, rows: b, maskH: mh})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	defer put()
+	cp, put, err := l.program(progKey{kind: cellProg, rows: b, steps: 1, maskH: mh, seq: seq})
+	if err != nil {
+		return nil, err
+	}
+	defer put()
+	buf := cp.buffers(l)
+	// z_0 = zx_0 + h_0·U, computed in place into the buffer the first
+	// step reads.
+	for k := 0; k < n; k++ {
+		getRows(buf.z[0][k], zx[k], 0)
+		sp.m.bindOut(sp.zOut[k], buf.z[0][k])
+	}
+	if err := sp.run(programInputs{zIn: buf.z[0], h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
+		return nil, err
+	}
+	if rec.training {
+		for k := 0; k < n; k++ {
+			copyRows(rec.zs[k], 0, buf.z[0][k])
+		}
+		rec.hs, rec.cs = zeros(l.dt, (steps+1)*b, l.cfg.Units), zeros(l.dt, (steps+1)*b, l.cfg.Units)
+		copyRows(rec.hs, 0, rec.h0)
+		copyRows(rec.cs, 0, rec.c0)
+	}
+	var outSeq *tensor.Dense
+	if l.cfg.ReturnSequences {
+		outSeq = zeros(l.dt, b, steps, l.cfg.Units)
+	}
 	h, c := rec.h0, rec.c0
 	in := programInputs{weights: rec.weights, masks: rec.masks}
-	for t := 0; t < rec.steps; t++ {
-		in.zIn, in.h0, in.c0, in.zxNext = z, h, c, rec.stepProjection(t+1)
+	for t := 0; t < steps; t++ {
+		cur, next := t%2, (t+1)%2
+		// z_{t+1} = zx_{t+1} + h_t·U, in place into the buffer of
+		// zx_{t+1} (zeros past the last step).
+		for k := 0; k < n; k++ {
+			if t+1 < steps {
+				getRows(buf.z[next][k], zx[k], (t+1)*b)
+			} else {
+				clearTensor(buf.z[next][k])
+			}
+			cp.m.bindOut(cp.zOut[k], buf.z[next][k])
+		}
+		cp.m.bindOut(cp.hs[0], buf.h[next])
+		cp.m.bindOut(cp.cT, buf.c[next])
+		in.zIn, in.zxNext, in.h0, in.c0 = buf.z[cur], buf.z[next], h, c
 		rec.seq.inputs(&in, t, t+1)
 		if err := cp.run(in); err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		rec.zs = append(rec.zs, z)
-		h, c, z = owned(cp.hVals[0]), owned(cp.cVal), ownedAll(cp.zVals)
-		rec.hs, rec.cs = append(rec.hs, h), append(rec.cs, c)
+		h, c = buf.h[next], buf.c[next]
+		if rec.training {
+			copyRows(rec.hs, (t+1)*b, h)
+			copyRows(rec.cs, (t+1)*b, c)
+			if t+1 < steps {
+				for k := 0; k < n; k++ {
+					copyRows(rec.zs[k], (t+1)*b, buf.z[next][k])
+				}
+			}
+		}
+		if outSeq != nil {
+			setStep(outSeq, t, h)
+		}
 	}
-	return rec.hs, h, c, nil
+	out := l.newOutputs(b, steps, h.Clone().(*tensor.Dense), c.Clone().(*tensor.Dense))
+	if outSeq != nil {
+		out.Output = outSeq
+	}
+	return out, nil
 }
 
 // program returns a compiled program for key, an idle one or a newly

@@ -53,7 +53,7 @@ func New(cfg Config) (*LSTM, error) {
 		cfg.Name = fmt.Sprintf("lstm_%d", layerCount.Add(1))
 	}
 	l := &LSTM{cfg: cfg, actReg: newActivityPenalty(cfg.ActivityRegularizer)}
-	l.progs = graph.NewProgramCache(l.compile, func(p *program) { p.vm.Close() })
+	l.progs = graph.NewProgramCache(l.compile, nil)
 	l.act, _ = graph.GetActivation(cfg.Activation)
 	l.recAct, _ = graph.GetActivation(cfg.RecurrentActivation)
 	return l, nil
