@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 	"hash"
+	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/golstm/golstm/graph"
@@ -135,11 +136,69 @@ func (op mulOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) 
 	}
 	lda, ldb := a.Shape()[1], b.Shape()[1]
 	if a.Dtype() == tensor.Float64 {
-		G.WhichBLAS().Dgemm(tA, tB, m, n, k, 1, a.Float64s(), lda, b.Float64s(), ldb, 0, out.Float64s(), n)
+		gemm(G.WhichBLAS().Dgemm, tA, tB, m, n, k, a.Float64s(), lda, b.Float64s(), ldb, out.Float64s())
 	} else {
-		G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, a.Float32s(), lda, b.Float32s(), ldb, 0, out.Float32s(), n)
+		gemm(G.WhichBLAS().Sgemm, tA, tB, m, n, k, a.Float32s(), lda, b.Float32s(), ldb, out.Float32s())
 	}
 	return out, nil
+}
+
+// gemm sets c (m, n) to op(a)·op(b) with the BLAS routine f. Gonum's
+// pure-Go gemm runs Aᵀ·B (the weight gradients: a long sum over the rows
+// of every step) three to four times slower than A·B, so with it a is
+// transposed first, into a pooled buffer.
+func gemm[T float32 | float64](f func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
+	tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T) {
+	if tA == blas.Trans && graph.BLAS == "gonum" && m*k >= transposeMin {
+		buf := getScratch[T](m * k)
+		transposeInto(*buf, a[:k*m], k, m)
+		f(blas.NoTrans, tB, m, n, k, 1, *buf, k, b, ldb, 0, c, n)
+		scratchPool[T]().Put(buf)
+		return
+	}
+	f(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+}
+
+// transposeMin is the size of A from which gemm transposes it first.
+const transposeMin = 64 * 64
+
+// scratch32 and scratch64 hold *[]float32 and *[]float64 buffers for
+// gemm.
+var scratch32, scratch64 sync.Pool
+
+func scratchPool[T float32 | float64]() *sync.Pool {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return &scratch32
+	}
+	return &scratch64
+}
+
+// getScratch returns a buffer of n values from the pool of T (give it back
+// with scratchPool[T]().Put).
+func getScratch[T float32 | float64](n int) *[]T {
+	if v, _ := scratchPool[T]().Get().(*[]T); v != nil && cap(*v) >= n {
+		*v = (*v)[:n]
+		return v
+	}
+	v := make([]T, n)
+	return &v
+}
+
+// transposeInto sets dst (cols, rows) to the transpose of src (rows,
+// cols), by tiles that stay in cache.
+func transposeInto[T float32 | float64](dst, src []T, rows, cols int) {
+	const tile = 32
+	for i0 := 0; i0 < rows; i0 += tile {
+		for j0 := 0; j0 < cols; j0 += tile {
+			for i := i0; i < min(i0+tile, rows); i++ {
+				row := src[i*cols : (i+1)*cols]
+				for j := j0; j < min(j0+tile, cols); j++ {
+					dst[j*rows+i] = row[j]
+				}
+			}
+		}
+	}
 }
 
 // DiffWRT reports that both inputs are differentiable.

@@ -39,6 +39,9 @@ func TestArithOps(t *testing.T) {
 		{"Aᵀ×B", ours(mulOp{true, false}), gorgoniaMul(true, false), []int{4, 3}, []int{4, 5}},
 		{"A×Bᵀ", ours(mulOp{false, true}), gorgoniaMul(false, true), []int{3, 4}, []int{5, 4}},
 		{"Aᵀ×Bᵀ", ours(mulOp{true, true}), gorgoniaMul(true, true), []int{4, 3}, []int{5, 4}},
+		// Past transposeMin: gemm transposes A first (gonum build).
+		{"Aᵀ×B large", ours(mulOp{true, false}), gorgoniaMul(true, false), []int{70, 64}, []int{70, 5}},
+		{"Aᵀ×Bᵀ large", ours(mulOp{true, true}), gorgoniaMul(true, true), []int{70, 64}, []int{5, 70}},
 		{"+", ours(pointOp{pointAdd}), G.Add, []int{3, 4}, []int{3, 4}},
 		{"⊙", ours(pointOp{pointMul}), G.HadamardProd, []int{3, 4}, []int{3, 4}},
 		{"⊙ vector", ours(pointOp{pointMul}), G.HadamardProd, []int{6}, []int{6}},
