@@ -74,10 +74,11 @@ type record struct {
 	// hold processing step t): each step's pre-activation z_t per weight
 	// block, (steps·batch, width), and the states, ((steps+1)·batch, units),
 	// block 0 holding h_0 and c_0, block t+1 the states after step t.
-	zs     [4]*tensor.Dense
-	hs, cs *tensor.Dense
-	outs   *Outputs
-	actVal float64 // activity penalty of outs
+	zs       [4]*tensor.Dense
+	hs, cs   *tensor.Dense
+	outs     *Outputs
+	actVal   float64 // activity penalty of outs
+	released bool    // the arrays went back to the layer's pool (see release)
 }
 
 // timeIndex maps a processing step to the input time index.
@@ -97,12 +98,27 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 	}
 	l.mu.Lock()
 	l.actVal = rec.actVal
+	old := l.last
 	l.last = nil
 	if rec.training {
 		l.last = rec
 	}
 	l.mu.Unlock()
+	// Nothing else holds the previous call's record (VJP, which reads it,
+	// does not run concurrently with a training call).
+	l.release(old)
 	return out, nil
+}
+
+// release gives a record's arrays back to the layer's pool: its call can
+// no longer be differentiated. A nil record is ignored.
+func (l *LSTM) release(rec *record) {
+	if rec == nil {
+		return
+	}
+	l.arrays.put(rec.x, rec.hs, rec.cs)
+	l.arrays.put(rec.zs[:]...)
+	rec.x, rec.hs, rec.cs, rec.zs, rec.released = nil, nil, nil, [4]*tensor.Dense{}, true
 }
 
 // call is Call without keeping the record in the layer: it returns it
@@ -113,6 +129,9 @@ func (l *LSTM) call(x *tensor.Dense, opt CallOptions) (*Outputs, *record, error)
 		return nil, nil, err
 	}
 	out, err := l.run(rec)
+	if !rec.training || err != nil {
+		l.release(rec)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,7 +193,8 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 			rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
 		}
 	} else {
-		rec.x = stepMajor(x, l.timeIndex)
+		rec.x = l.arrays.get(l.dt, steps*batch, dim)
+		stepMajor(rec.x, x, l.timeIndex)
 	}
 	return rec, nil
 }
@@ -295,7 +315,7 @@ func (l *LSTM) forwardLoop(rec *record) (*Outputs, error) {
 		// The projection is computed into the record, where each step's
 		// pre-activation then replaces its input projection.
 		for k := 0; k < n; k++ {
-			rec.zs[k] = zeros(l.dt, b*steps, l.gateWidth())
+			rec.zs[k] = l.arrays.get(l.dt, b*steps, l.gateWidth())
 			pp.m.bindOut(pp.zOut[k], rec.zs[k])
 		}
 	}
@@ -332,7 +352,7 @@ func (l *LSTM) forwardLoop(rec *record) (*Outputs, error) {
 		for k := 0; k < n; k++ {
 			copyRows(rec.zs[k], 0, buf.z[0][k])
 		}
-		rec.hs, rec.cs = zeros(l.dt, (steps+1)*b, l.cfg.Units), zeros(l.dt, (steps+1)*b, l.cfg.Units)
+		rec.hs, rec.cs = l.arrays.get(l.dt, (steps+1)*b, l.cfg.Units), l.arrays.get(l.dt, (steps+1)*b, l.cfg.Units)
 		copyRows(rec.hs, 0, rec.h0)
 		copyRows(rec.cs, 0, rec.c0)
 	}

@@ -31,7 +31,8 @@ type LSTM struct {
 	bias     *graph.Param // b (4·units); nil without use_bias
 	rng      *rand.Rand   // dropout masks, after the initializer draws
 
-	progs *graph.ProgramCache[progKey, *program]
+	progs  *graph.ProgramCache[progKey, *program]
+	arrays arrayPool // the loop mode's per-call arrays, for reuse
 
 	states *State // carried states of a stateful layer
 	actReg *activityPenalty

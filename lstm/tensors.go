@@ -3,6 +3,7 @@ package lstm
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/golstm/golstm/graph"
 	G "gorgonia.org/gorgonia"
@@ -63,16 +64,14 @@ func stackSteps(xs []*tensor.Dense) *tensor.Dense {
 	return out
 }
 
-// stepMajor is stackSteps of the processing steps of x (batch, steps,
-// width), copied straight from x: row t·batch+b is x[b, timeIndex(t), :].
-func stepMajor(x *tensor.Dense, timeIndex func(t, steps int) int) *tensor.Dense {
-	s := x.Shape()
-	b, n, w := s[0], s[1], s[2]
-	out := zeros(x.Dtype(), n*b, w)
+// stepMajor sets dst (steps·batch, width) to the processing steps of x
+// (batch, steps, width) stacked (see stackSteps), copied straight from x:
+// row t·batch+b is x[b, timeIndex(t), :].
+func stepMajor(dst, x *tensor.Dense, timeIndex func(t, steps int) int) {
+	n := x.Shape()[1]
 	for t := 0; t < n; t++ {
-		moveStep(out, t, x, timeIndex(t, n), false)
+		moveStep(dst, t, x, timeIndex(t, n), false)
 	}
-	return out
 }
 
 // unstackSteps is the inverse of stackSteps into a (batch, steps, width)
@@ -191,4 +190,77 @@ func (p *program) buffers(l *LSTM) *loopBuffers {
 	}
 	p.loop = lb
 	return lb
+}
+
+// arrayPool keeps the large arrays of the loop mode (a call's record and
+// the VJP's gradient of every pre-activation) once their call is done, for
+// the next call of the same shapes: a training step then reuses the last
+// one's memory instead of allocating (and faulting in) a new copy of its
+// activations every step. It keeps at most poolPerShape idle arrays of
+// each shape, and poolShapes shapes (the least recently used go first).
+type arrayPool struct {
+	mu   sync.Mutex
+	idle []pooled // least recently used first
+}
+
+type pooled struct {
+	key arrayKey
+	ts  []*tensor.Dense
+}
+
+type arrayKey struct {
+	dt         tensor.Dtype
+	rows, cols int
+}
+
+const (
+	poolPerShape = 8 // a training step holds up to 8 of one shape (implementation 1: 4 blocks of z and of dz)
+	poolShapes   = 8
+)
+
+// get returns a (rows, cols) matrix of dtype dt, from the pool or new. Its
+// values are not zeroed: the caller overwrites all of them.
+func (a *arrayPool) get(dt tensor.Dtype, rows, cols int) *tensor.Dense {
+	k := arrayKey{dt, rows, cols}
+	a.mu.Lock()
+	for i := range a.idle {
+		if p := &a.idle[i]; p.key == k && len(p.ts) > 0 {
+			t := p.ts[len(p.ts)-1]
+			p.ts[len(p.ts)-1] = nil
+			p.ts = p.ts[:len(p.ts)-1]
+			a.mu.Unlock()
+			return t
+		}
+	}
+	a.mu.Unlock()
+	return zeros(dt, rows, cols)
+}
+
+// put gives matrices back for reuse (nil ones are skipped); nothing may
+// use them afterwards.
+func (a *arrayPool) put(ts ...*tensor.Dense) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		s := t.Shape()
+		k := arrayKey{t.Dtype(), s[0], s[1]}
+		i := slices.IndexFunc(a.idle, func(p pooled) bool { return p.key == k })
+		var p pooled
+		if i >= 0 {
+			p = a.idle[i]
+			a.idle = slices.Delete(a.idle, i, i+1)
+		} else {
+			p = pooled{key: k}
+			if len(a.idle) == poolShapes {
+				a.idle = slices.Delete(a.idle, 0, 1)
+			}
+		}
+		if len(p.ts) < poolPerShape {
+			p.ts = append(p.ts, t)
+		}
+		a.idle = append(a.idle, p)
+	}
 }

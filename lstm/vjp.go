@@ -31,6 +31,9 @@ func (l *LSTM) vjpRecord(rec *record, d Outputs, needDX bool) (*Grads, error) {
 	if rec == nil || !rec.training {
 		return nil, fmt.Errorf("lstm: VJP needs a preceding Call with Training true")
 	}
+	if rec.released {
+		return nil, fmt.Errorf("lstm: VJP of a call whose record was released (a model pass's Backward runs once)")
+	}
 	d.Output, d.H, d.C = graph.Contiguous(d.Output), graph.Contiguous(d.H), graph.Contiguous(d.C)
 	if err := l.checkSeeds(rec, &d); err != nil {
 		return nil, err
@@ -147,8 +150,9 @@ func (l *LSTM) vjpLoop(rec *record, seeds stepSeeds, dc *tensor.Dense, noDX bool
 	buf := cp.buffers(l)
 	var dz [4]*tensor.Dense // every step's dz_t, step-major
 	for k := 0; k < n; k++ {
-		dz[k] = zeros(l.dt, b*steps, l.gateWidth())
+		dz[k] = l.arrays.get(l.dt, b*steps, l.gateWidth())
 	}
+	defer l.arrays.put(dz[:]...)
 	// The last step reads the buffers of step `steps`: no gradient from a
 	// next pre-activation or a next blend, dc_T from the loss.
 	first := steps % 2
