@@ -11,6 +11,9 @@ package gemm
 import (
 	"runtime"
 	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // The blocking: a kernel computes an mr×nr block of C from packed strips
@@ -31,13 +34,28 @@ const parallelMin = 1 << 20
 // Sgemm sets C to op(A)·op(B), where op(X) is X, or Xᵀ when its flag is
 // set: op(A) is m×k (A stored m×k with row stride lda, or k×m when
 // transA), op(B) k×n (B stored k×n with stride ldb, or n×k when transB),
-// and C m×n with row stride ldc. It panics if Available is false or a
-// slice is too short.
+// and C m×n with row stride ldc. Products of fewer than 6 rows (a batch of
+// one) go to gonum's Sgemm. It panics if Available is false or a slice is
+// too short.
 func Sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if !Available {
 		panic("gemm: Sgemm needs amd64 with AVX2 and FMA")
 	}
 	if m <= 0 || n <= 0 {
+		return
+	}
+	if m < mr {
+		// Too few rows to fill a kernel block: packing B would cost more
+		// than the product (a batch of one sample). Gonum's axpy and dot
+		// loops do it directly.
+		tA, tB := blas.NoTrans, blas.NoTrans
+		if transA {
+			tA = blas.Trans
+		}
+		if transB {
+			tB = blas.Trans
+		}
+		gonum.Implementation{}.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
 		return
 	}
 	for i := 0; i < m; i++ {
