@@ -12,7 +12,8 @@ import (
 // machine runs a compiled Gorgonia graph: the nodes that the outputs depend
 // on, in dependency order, each computed by its own op (Op.UsePreallocDo,
 // or Op.Do) into a buffer the machine allocated once, when it was compiled.
-// A run allocates nothing and runs on the calling goroutine.
+// A run allocates nothing of its own (an op may: the G.Add nodes with which
+// Backpropagate sums gradients do) and runs on the calling goroutine.
 //
 // It replaces G.TapeMachine for the layer's programs because the tape
 // allocates every node's output again on every run (TapeMachine.Reset drops
@@ -53,8 +54,9 @@ type instr struct {
 }
 
 // newMachine compiles the part of the graph that outputs depend on. Its
-// leaves are the machine's inputs (bound before each run), except those
-// holding a value (constants), which are used on every run.
+// leaves are the machine's inputs, bound before each run; an input node
+// created with a value (G.WithValue) uses it when not bound, and constants
+// their value.
 func newMachine(outputs G.Nodes) (*machine, error) {
 	m := &machine{slot: map[*G.Node]int{}}
 	var order []*G.Node // computed nodes, each after its inputs
@@ -75,6 +77,7 @@ func newMachine(outputs G.Nodes) (*machine, error) {
 		switch {
 		case n.Op() == nil:
 			m.input[s] = true
+			m.fixed[s] = n.Value() // used when not bound (G.WithValue)
 		case len(ch) == 0 && n.Value() != nil:
 			m.fixed[s] = n.Value()
 		default:
@@ -196,8 +199,11 @@ func (m *machine) value(n *G.Node) *tensor.Dense {
 func (m *machine) run() error {
 	defer m.unbind()
 	for s, in := range m.input {
-		if m.fixed[s] != nil {
-			m.vals[s] = m.fixed[s]
+		if !in || m.vals[s] == nil {
+			if m.fixed[s] != nil {
+				m.vals[s] = m.fixed[s]
+				continue
+			}
 		}
 		if !in {
 			continue
