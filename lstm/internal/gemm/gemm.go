@@ -176,11 +176,24 @@ func packA(dst []float32, trans bool, a []float32, lda, i0, p0, mb, kb int) {
 			}
 			continue
 		}
-		for r := 0; r < rows; r++ {
-			row := a[(first+r)*lda+p0 : (first+r)*lda+p0+kb]
-			for p, v := range row {
-				strip[p*mr+r] = v
+		if rows < mr {
+			for r := 0; r < rows; r++ {
+				row := a[(first+r)*lda+p0 : (first+r)*lda+p0+kb]
+				for p, v := range row {
+					strip[p*mr+r] = v
+				}
 			}
+			continue
+		}
+		// A full strip, written in order (the six rows read side by side;
+		// the indexing below does not compile unless mr is 6).
+		var _ [1]struct{} = [mr - 5]struct{}{}
+		base := first*lda + p0
+		r0, r1, r2 := a[base:base+kb], a[base+lda:base+lda+kb], a[base+2*lda:base+2*lda+kb]
+		r3, r4, r5 := a[base+3*lda:base+3*lda+kb], a[base+4*lda:base+4*lda+kb], a[base+5*lda:base+5*lda+kb]
+		for p := range r0 {
+			d := strip[p*mr : p*mr+mr : p*mr+mr]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 		}
 	}
 }
