@@ -96,6 +96,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.StopTimer()
 		reportRate(b, 3*c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(m) // the growth is measured with the model alive
 	})
 }
 
@@ -120,6 +121,7 @@ func BenchmarkForward(b *testing.B) {
 		b.StopTimer()
 		reportRate(b, c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(l) // the growth is measured with the model alive
 	})
 }
 
@@ -201,6 +203,7 @@ func benchForwardBackward(b *testing.B, masked bool) {
 		b.StopTimer()
 		reportRate(b, 3*c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(l) // the growth is measured with the model alive
 	})
 }
 
