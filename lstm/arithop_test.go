@@ -2,9 +2,12 @@ package lstm
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -120,6 +123,58 @@ func TestArithOpsAllocs(t *testing.T) {
 		})
 		if n != 0 {
 			t.Errorf("%v: %v allocations per call, want 0", op, n)
+		}
+	}
+}
+
+// TestBlasGemm checks the BLAS path of the product (CPUs without AVX2 and
+// FMA, and float64 before internal/gemm) with gonum's gemm, where Aᵀ·B
+// transposes A first from transposeMin on: against a plain triple loop,
+// to 1e-12.
+func TestBlasGemm(t *testing.T) {
+	rng := graph.NewRNG(11)
+	for _, s := range [][3]int{{3, 5, 4}, {64, 7, 70}, {70, 9, 64}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			a, b := graph.Float64s(randDense(rng, 1, m*k)), graph.Float64s(randDense(rng, 1, k*n))
+			lda, ldb := k, n
+			if tr[0] {
+				lda = m
+			}
+			if tr[1] {
+				ldb = k
+			}
+			tA, tB := blas.NoTrans, blas.NoTrans
+			if tr[0] {
+				tA = blas.Trans
+			}
+			if tr[1] {
+				tB = blas.Trans
+			}
+			c := make([]float64, m*n)
+			blasGemm(gonum.Implementation{}.Dgemm, tA, tB, m, n, k, a, lda, b, ldb, c)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					want := 0.0
+					for p := 0; p < k; p++ {
+						var x, y float64
+						if tr[0] {
+							x = a[p*lda+i]
+						} else {
+							x = a[i*lda+p]
+						}
+						if tr[1] {
+							y = b[j*ldb+p]
+						} else {
+							y = b[p*ldb+j]
+						}
+						want += x * y
+					}
+					if math.Abs(c[i*n+j]-want) > 1e-12*math.Max(1, math.Abs(want)) {
+						t.Fatalf("%v %v: C[%d][%d] = %v, want %v", s, tr, i, j, c[i*n+j], want)
+					}
+				}
+			}
 		}
 	}
 }

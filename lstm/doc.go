@@ -97,10 +97,10 @@
 // a run allocates nothing (the tape allocates every node's value again on
 // every run and hands each run to another goroutine, which dominated small
 // layers). The cell's arithmetic uses ops of this package, with their
-// gradients as graph nodes, that call their kernels directly; float32
-// matrix products of the pure-Go build use an AVX2/FMA kernel where the
-// CPU has them (lstm/internal/gemm), and the openblas build tag sends every
-// product to OpenBLAS (see graph.BLAS).
+// gradients as graph nodes, that call their kernels directly; the matrix
+// products of the pure-Go build use an AVX2/FMA kernel where the CPU has
+// them (lstm/internal/gemm), and the openblas build tag sends every product
+// to OpenBLAS (see graph.BLAS).
 //
 // # Outputs
 //

@@ -7,3 +7,6 @@ var Available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 //go:noescape
 func kernel6x16(k int, a, b, c *float32, ldc int)
+
+//go:noescape
+func kernel6x8(k int, a, b, c *float64, ldc int)
