@@ -64,8 +64,8 @@
 // Unroll true builds the whole sequence as one static Gorgonia graph (and
 // its gradient graph), compiled once per batch size and sequence length
 // (building and compiling the 100-step training graph of a 32-unit layer
-// takes about 0.1 s with implementation 2 and 0.4 s with implementation 1,
-// most of it in Backpropagate). The compiled training graph keeps in its
+// takes about 0.06 s with implementation 2 and 0.12 s with implementation
+// 1, most of it in Backpropagate). The compiled training graph keeps in its
 // buffers every intermediate the backward pass needs, about 11
 // (implementation 1) or 15 (implementation 2) batch × units values per
 // step, for as long as the program is cached (see SetProgramCacheSize); a
@@ -85,8 +85,8 @@
 // and the states) and its VJP 4 more (the pre-activation's gradient), in
 // arrays the layer reuses for its next calls; the cached cell programs
 // hold a few batch-sized buffers, the projection of an inference call
-// batch × timesteps × 4·units values. It is the fastest mode from the
-// medium size of the benchmarks up, and as fast at the smallest.
+// batch × timesteps × 4·units values. It is the fastest mode at every size
+// of the benchmarks (README, Performance).
 //
 // # Execution
 //
