@@ -11,7 +11,7 @@ require (
 	gorgonia.org/tensor v0.9.24
 )
 
-require gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d // indirect
+require gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
@@ -37,7 +37,7 @@ require (
 	github.com/xtgo/set v1.0.0 // indirect
 	go4.org/unsafe/assume-no-moving-gc v0.0.0-20231121144256-b99613f794b6 // indirect
 	golang.org/x/image v0.30.0 // indirect
-	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/sys v0.46.0
 	golang.org/x/term v0.44.0
 	golang.org/x/text v0.34.0 // indirect
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect

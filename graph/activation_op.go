@@ -85,6 +85,14 @@ func (op elemOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error)
 	if !fits(prealloc, in) {
 		return op.Do(in...)
 	}
+	if out, ok := denseOperands(prealloc, in); ok {
+		if out.Dtype() == tensor.Float64 {
+			elemForward(op.k, out.Float64s(), in[0].(*tensor.Dense).Float64s())
+		} else {
+			elemForward(op.k, out.Float32s(), in[0].(*tensor.Dense).Float32s())
+		}
+		return out, nil
+	}
 	return elemDo(prealloc.(*tensor.Dense), in, func(out any, ins []any) {
 		switch o := out.(type) {
 		case []float64:
@@ -179,6 +187,15 @@ func (op elemGradOp) Do(in ...G.Value) (G.Value, error) {
 func (op elemGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	if len(in) != 3 || !fits(prealloc, in) {
 		return op.Do(in...)
+	}
+	if out, ok := denseOperands(prealloc, in); ok {
+		x, y, dy := in[0].(*tensor.Dense), in[1].(*tensor.Dense), in[2].(*tensor.Dense)
+		if out.Dtype() == tensor.Float64 {
+			elemBackward(op.k, out.Float64s(), x.Float64s(), y.Float64s(), dy.Float64s())
+		} else {
+			elemBackward(op.k, out.Float32s(), x.Float32s(), y.Float32s(), dy.Float32s())
+		}
+		return out, nil
 	}
 	return elemDo(prealloc.(*tensor.Dense), in, op.kernel)
 }

@@ -97,3 +97,23 @@ func fits(p G.Value, in []G.Value) bool {
 	x, ok := in[0].(*tensor.Dense)
 	return ok && x.Dtype() == d.Dtype() && x.Shape().Eq(d.Shape())
 }
+
+// denseOperands reports whether out (which fits in, see fits) and every
+// value of in are contiguous float tensors of one dtype and size, which a
+// kernel can then read and write as typed slices without boxing them (the
+// path of a node run many times per step, as in a recurrent layer), and
+// returns out.
+func denseOperands(out G.Value, in []G.Value) (*tensor.Dense, bool) {
+	o := out.(*tensor.Dense)
+	if o.Dtype() != tensor.Float64 && o.Dtype() != tensor.Float32 {
+		return nil, false
+	}
+	n := o.Shape().TotalSize()
+	for _, v := range in {
+		d, ok := v.(*tensor.Dense)
+		if !ok || d.IsMaterializable() || d.Dtype() != o.Dtype() || d.Shape().TotalSize() != n {
+			return nil, false
+		}
+	}
+	return o, true
+}

@@ -96,6 +96,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.StopTimer()
 		reportRate(b, 3*c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(m) // the growth is measured with the model alive
 	})
 }
 
@@ -120,7 +121,42 @@ func BenchmarkForward(b *testing.B) {
 		b.StopTimer()
 		reportRate(b, c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(l) // the growth is measured with the model alive
 	})
+}
+
+// BenchmarkPredict times Model.Predict of the sine configuration's model
+// (LSTM(32) + Dense(1), one feature) on one sequence of 25 steps (batch
+// 1), the demo's use of a trained model: mostly fixed costs per call and
+// per step. testdata/perf/torch_predict.py times the same with PyTorch.
+func BenchmarkPredict(b *testing.B) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for _, unroll := range []bool{true, false} {
+			for _, impl := range []int{1, 2} {
+				mode := map[bool]string{true: "unrolled", false: "loop"}[unroll]
+				b.Run(fmt.Sprintf("sine/%v/%s/impl%d", dt, mode, impl), func(b *testing.B) {
+					cfg := Default(32)
+					cfg.Unroll, cfg.Implementation, cfg.Seed = unroll, impl, 1
+					l, err := New(cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					d, _ := layers.NewDense(layers.DenseDefaults(1))
+					m, _ := model.NewSequential(dt, l, d)
+					x, _ := benchData(benchConfig{batch: 1, steps: 25, inDim: 1}, dt)
+					if _, err := m.Predict(x, 1); err != nil { // build and compile outside the timing
+						b.Fatal(err)
+					}
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if _, err := m.Predict(x, 1); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
 }
 
 // BenchmarkForwardBackward times the layer alone: one training Call and
@@ -167,6 +203,7 @@ func benchForwardBackward(b *testing.B, masked bool) {
 		b.StopTimer()
 		reportRate(b, 3*c.forwardFlops())
 		peak(b)
+		runtime.KeepAlive(l) // the growth is measured with the model alive
 	})
 }
 
@@ -202,13 +239,25 @@ func reportRate(b *testing.B, flops float64) {
 	b.ReportMetric(flops/ns, "GFLOP/s")
 }
 
-// watchHeap samples the live heap every 20 ms while on; the returned
-// function stops sampling and reports the peak in MB.
+// watchHeap samples the heap every 20 ms while on; the returned function
+// stops sampling and reports the peak in MB (runtime.MemStats.HeapAlloc:
+// live data and garbage not yet collected) and the growth of the live heap
+// over the timed steps (HeapAlloc after a collection, at the end minus at
+// the start: what the steps left behind).
 func watchHeap(on bool) func(*testing.B) {
 	if !on {
 		return func(*testing.B) {}
 	}
-	runtime.GC()
+	live := func() uint64 {
+		var ms runtime.MemStats
+		// Twice: what a finalizer (G.TapeMachine sets one) kept through
+		// the first collection goes in the second.
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	start := live()
 	var mu sync.Mutex
 	var peak uint64
 	done := make(chan struct{})
@@ -233,5 +282,6 @@ func watchHeap(on bool) func(*testing.B) {
 		mu.Lock()
 		defer mu.Unlock()
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		b.ReportMetric((float64(live())-float64(start))/(1<<20), "heap-growth-MB")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
+	"github.com/golstm/golstm/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -80,13 +81,13 @@ func (op addRowOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("lstm: %v wants dense tensors", op)
 	}
+	z, b = graph.Contiguous(z), graph.Contiguous(b)
 	rows, w := z.Shape()[0], z.Shape()[1]
 	out := reuse(prealloc, z.Dtype(), rows, w)
-	switch o := out.Data().(type) {
-	case []float64:
-		addRows(o, z.Data().([]float64), b.Data().([]float64), rows, w)
-	case []float32:
-		addRows(o, z.Data().([]float32), b.Data().([]float32), rows, w)
+	if z.Dtype() == tensor.Float64 {
+		addRows(out.Float64s(), z.Float64s(), b.Float64s(), rows, w)
+	} else {
+		addRows(out.Float32s(), z.Float32s(), b.Float32s(), rows, w)
 	}
 	return out, nil
 }
@@ -160,13 +161,13 @@ func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	if !ok || x.Dims() != 2 {
 		return nil, fmt.Errorf("lstm: %v wants a matrix, got %v", op, in[0])
 	}
+	x = graph.Contiguous(x)
 	rows, w := x.Shape()[0], x.Shape()[1]
 	out := reuse(prealloc, x.Dtype(), w)
-	switch o := out.Data().(type) {
-	case []float64:
-		sumRows(o, x.Data().([]float64), rows, w)
-	case []float32:
-		sumRows(o, x.Data().([]float32), rows, w)
+	if x.Dtype() == tensor.Float64 {
+		sumRows(out.Float64s(), x.Float64s(), rows, w)
+	} else {
+		sumRows(out.Float32s(), x.Float32s(), rows, w)
 	}
 	return out, nil
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"slices"
 
 	"github.com/chewxy/hm"
+	"github.com/golstm/golstm/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -81,12 +83,12 @@ func (op blockOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	}
 	rows, cols := x.Shape()[0], x.Shape()[1]
 	w := cols / op.n
+	x = graph.Contiguous(x)
 	out := reuse(prealloc, x.Dtype(), rows, w)
-	switch o := out.Data().(type) {
-	case []float64:
-		copyBlock(o, x.Data().([]float64), rows, w, cols, op.k*w, false)
-	case []float32:
-		copyBlock(o, x.Data().([]float32), rows, w, cols, op.k*w, false)
+	if x.Dtype() == tensor.Float64 {
+		copyBlock(out.Float64s(), x.Float64s(), rows, w, cols, op.k*w, false)
+	} else {
+		copyBlock(out.Float32s(), x.Float32s(), rows, w, cols, op.k*w, false)
 	}
 	return out, nil
 }
@@ -153,14 +155,13 @@ func (op blockGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, e
 	}
 	rows, w := dy.Shape()[0], dy.Shape()[1]
 	cols := w * op.n
+	dy = graph.Contiguous(dy)
 	out := reuse(prealloc, dy.Dtype(), rows, cols)
-	switch o := out.Data().(type) {
-	case []float64:
-		clear(o)
-		copyBlock(dy.Data().([]float64), o, rows, w, cols, op.k*w, true)
-	case []float32:
-		clear(o)
-		copyBlock(dy.Data().([]float32), o, rows, w, cols, op.k*w, true)
+	clearTensor(out)
+	if dy.Dtype() == tensor.Float64 {
+		copyBlock(dy.Float64s(), out.Float64s(), rows, w, cols, op.k*w, true)
+	} else {
+		copyBlock(dy.Float32s(), out.Float32s(), rows, w, cols, op.k*w, true)
 	}
 	return out, nil
 }
@@ -182,10 +183,12 @@ func copyBlock[T float32 | float64](narrow, wide []T, rows, w, cols, at int, sca
 // reuse returns prealloc when it is a dense tensor of the wanted dtype and
 // shape, else a new zero tensor.
 func reuse(prealloc G.Value, dt tensor.Dtype, shape ...int) *tensor.Dense {
-	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == dt && sameShape(p.Shape(), shape...) && !p.IsView() {
+	if p, ok := prealloc.(*tensor.Dense); ok && p.Dtype() == dt && sameShape(p.Shape(), shape...) && !p.IsMaterializable() {
 		return p
 	}
-	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	// A copy of shape, so that the callers' argument lists do not escape
+	// (and allocate) on the path that reuses prealloc.
+	return tensor.New(tensor.Of(dt), tensor.WithShape(slices.Clone(shape)...))
 }
 
 func matrixShape(op G.Op, in []G.DimSizer) (tensor.Shape, error) {

@@ -67,14 +67,18 @@ type record struct {
 	xs           []*tensor.Dense // per processing step (unrolled mode)
 	weights      []*tensor.Dense // see weightValues
 	h0, c0       *tensor.Dense
-	masks        *maskValues        // dropout multipliers
-	seq          *seqMask           // sequence mask; nil without padded steps
-	hs, cs       []*tensor.Dense    // states after each processing step (loop mode)
-	x            *tensor.Dense      // the steps stacked (steps·batch, input_dim) (loop mode)
-	zx           [4]*tensor.Dense   // their input projection (loop mode)
-	zs           [][4]*tensor.Dense // each step's pre-activation (loop mode)
-	outs         *Outputs
-	actVal       float64 // activity penalty of outs
+	masks        *maskValues   // dropout multipliers
+	seq          *seqMask      // sequence mask; nil without padded steps
+	x            *tensor.Dense // the steps stacked (steps·batch, input_dim) (loop mode)
+	// The loop mode's intermediates, step-major (rows t·batch … (t+1)·batch
+	// hold processing step t): each step's pre-activation z_t per weight
+	// block, (steps·batch, width), and the states, ((steps+1)·batch, units),
+	// block 0 holding h_0 and c_0, block t+1 the states after step t.
+	zs       [4]*tensor.Dense
+	hs, cs   *tensor.Dense
+	outs     *Outputs
+	actVal   float64 // activity penalty of outs
+	released bool    // the arrays went back to the layer's pool (see release)
 }
 
 // timeIndex maps a processing step to the input time index.
@@ -94,12 +98,27 @@ func (l *LSTM) Call(x *tensor.Dense, opt CallOptions) (*Outputs, error) {
 	}
 	l.mu.Lock()
 	l.actVal = rec.actVal
+	old := l.last
 	l.last = nil
 	if rec.training {
 		l.last = rec
 	}
 	l.mu.Unlock()
+	// Nothing else holds the previous call's record (VJP, which reads it,
+	// does not run concurrently with a training call).
+	l.release(old)
 	return out, nil
+}
+
+// release gives a record's arrays back to the layer's pool: its call can
+// no longer be differentiated. A nil record is ignored.
+func (l *LSTM) release(rec *record) {
+	if rec == nil {
+		return
+	}
+	l.arrays.put(rec.x, rec.hs, rec.cs)
+	l.arrays.put(rec.zs[:]...)
+	rec.x, rec.hs, rec.cs, rec.zs, rec.released = nil, nil, nil, [4]*tensor.Dense{}, true
 }
 
 // call is Call without keeping the record in the layer: it returns it
@@ -110,6 +129,9 @@ func (l *LSTM) call(x *tensor.Dense, opt CallOptions) (*Outputs, *record, error)
 		return nil, nil, err
 	}
 	out, err := l.run(rec)
+	if !rec.training || err != nil {
+		l.release(rec)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,18 +146,32 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 	}
 	s := x.Shape()
 	batch, steps, dim := s[0], s[1], s[2]
-	if l.built && dim != l.inputDim {
+	// The first call builds the weights; the lock makes concurrent first
+	// calls build once, and later calls only read what the build wrote.
+	l.mu.Lock()
+	built := l.built
+	l.mu.Unlock()
+	if built && dim != l.inputDim {
 		return nil, fmt.Errorf("lstm: input_dim = %d, but the layer's weights were built for input_dim %d", dim, l.inputDim)
 	}
-	if l.built && x.Dtype() != l.dt {
+	if built && x.Dtype() != l.dt {
 		return nil, fmt.Errorf("lstm: input dtype %v, but the layer is %v", x.Dtype(), l.dt)
 	}
 	if err := l.checkStatefulBatch(batch); err != nil {
 		return nil, err
 	}
-	if !l.built {
-		if err := l.BuildFor(dim, x.Dtype()); err != nil {
+	if !built {
+		l.mu.Lock()
+		var err error
+		if !l.built {
+			err = l.BuildFor(dim, x.Dtype())
+		}
+		l.mu.Unlock()
+		if err != nil {
 			return nil, err
+		}
+		if dim != l.inputDim || x.Dtype() != l.dt {
+			return nil, fmt.Errorf("lstm: input (%d features, %v) but a concurrent first call built the layer for %d features, %v", dim, x.Dtype(), l.inputDim, l.dt)
 		}
 	}
 	h0, c0, err := l.initialState(batch, opt.InitialState)
@@ -157,7 +193,8 @@ func (l *LSTM) prepare(x *tensor.Dense, opt CallOptions) (*record, error) {
 			rec.xs = append(rec.xs, stepSlice(x, l.timeIndex(k, steps)))
 		}
 	} else {
-		rec.x = stepMajor(x, l.timeIndex)
+		rec.x = l.arrays.get(l.dt, steps*batch, dim)
+		stepMajor(rec.x, x, l.timeIndex)
 	}
 	return rec, nil
 }
@@ -191,15 +228,23 @@ func checkInput(x, mask *tensor.Dense) error {
 // run computes a prepared call: the outputs, the carried states of a
 // stateful layer and the activity penalty.
 func (l *LSTM) run(rec *record) (*Outputs, error) {
-	outs, hT, cT, err := l.forward(rec)
+	var out *Outputs
+	var err error
+	if l.cfg.Unroll {
+		out, err = l.forwardUnrolled(rec)
+	} else {
+		out, err = l.forwardLoop(rec)
+	}
 	if err != nil {
 		return nil, err
 	}
-	out := l.assemble(outs, hT, cT)
 	rec.outs = out
 	if l.cfg.Stateful {
 		l.cfg.BatchSize = rec.batch
-		l.states = &State{H: hT.Clone().(*tensor.Dense), C: cT.Clone().(*tensor.Dense)}
+		l.states = &State{H: out.H.Clone().(*tensor.Dense), C: out.C.Clone().(*tensor.Dense)}
+	}
+	if !l.cfg.ReturnState {
+		out.H, out.C = nil, nil
 	}
 	if l.actReg.reg != nil {
 		if rec.actVal, err = l.actReg.value(returned(out)); err != nil {
@@ -209,121 +254,161 @@ func (l *LSTM) run(rec *record) (*Outputs, error) {
 	return out, nil
 }
 
-// assemble builds the returned tensors from the output of each processing
-// step and the final states.
-func (l *LSTM) assemble(outs []*tensor.Dense, hT, cT *tensor.Dense) *Outputs {
-	last := outs[len(outs)-1]
-	out := &Outputs{Output: last}
+// newOutputs returns the outputs of a call with T processing steps: the
+// sequence output (batch, T, units) allocated with return_sequences, and H
+// and C set to hT and cT (which the caller owns).
+func (l *LSTM) newOutputs(batch, steps int, hT, cT *tensor.Dense) *Outputs {
+	out := &Outputs{Output: hT, H: hT, C: cT}
 	if l.cfg.ReturnSequences {
-		b := last.Shape()[0]
-		seq := zeros(l.dt, b, len(outs), l.cfg.Units)
-		for k, h := range outs {
-			setStep(seq, k, h)
-		}
-		out.Output = seq
-	}
-	if l.cfg.ReturnState {
-		out.H, out.C = hT, cT
-		if hT == last {
-			out.H = hT.Clone().(*tensor.Dense)
-		}
+		out.Output = zeros(l.dt, batch, steps, l.cfg.Units)
+	} else if l.cfg.ReturnState {
+		out.Output = hT.Clone().(*tensor.Dense)
 	}
 	return out
 }
 
-// forward runs the steps in the layer's mode and returns the output of
-// each processing step and the final states (hT may be the last output).
-// The loop mode records the states and the input projection for VJP.
-func (l *LSTM) forward(rec *record) (outs []*tensor.Dense, hT, cT *tensor.Dense, err error) {
-	var ls leases
-	defer ls.giveBack()
+// forwardUnrolled runs the unrolled graph.
+func (l *LSTM) forwardUnrolled(rec *record) (*Outputs, error) {
 	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
-	if l.cfg.Unroll {
-		p, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq}, &ls)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
-		rec.seq.inputs(&in, 0, rec.steps)
-		if err := p.run(in); err != nil {
-			return nil, nil, nil, err
-		}
-		outs = make([]*tensor.Dense, len(p.hVals))
-		for t, h := range p.hVals {
-			outs[t] = owned(h)
-		}
-		hT = outs[len(outs)-1]
-		if p.hTVal != nil {
-			hT = owned(p.hTVal)
-		}
-		return outs, hT, owned(p.cVal), nil
-	}
-	// Loop mode: the input projection of every step in one product, the
-	// first pre-activation, then the compiled cell once per step.
-	rows := rec.batch * rec.steps
-	pp, err := l.program(progKey{kind: projProg, rows: rows, maskX: mx}, &ls)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, rec.steps)}); err != nil {
-		return nil, nil, nil, err
-	}
-	for k := 0; k < l.gates(); k++ {
-		rec.zx[k] = owned(pp.zVals[k])
-	}
-	sp, err := l.program(progKey{kind: startProg, rows: rec.batch, maskH: mh}, &ls)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := sp.run(programInputs{zIn: rec.stepProjection(0), h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
-		return nil, nil, nil, err
-	}
-	z := ownedAll(sp.zVals)
-	cp, err := l.program(progKey{kind: cellProg, rows: rec.batch, steps: 1, maskH: mh, seq: seq}, &ls)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	h, c := rec.h0, rec.c0
-	in := programInputs{weights: rec.weights, masks: rec.masks}
-	for t := 0; t < rec.steps; t++ {
-		in.zIn, in.h0, in.c0, in.zxNext = z, h, c, rec.stepProjection(t+1)
-		rec.seq.inputs(&in, t, t+1)
-		if err := cp.run(in); err != nil {
-			return nil, nil, nil, err
-		}
-		rec.zs = append(rec.zs, z)
-		h, c, z = owned(cp.hVals[0]), owned(cp.cVal), ownedAll(cp.zVals)
-		rec.hs, rec.cs = append(rec.hs, h), append(rec.cs, c)
-	}
-	return rec.hs, h, c, nil
-}
-
-// leases are the programs one call or VJP took from the layer's cache,
-// given back together once their outputs are read.
-type leases []func()
-
-// giveBack gives every program back to the cache.
-func (ls *leases) giveBack() {
-	for _, put := range *ls {
-		put()
-	}
-	*ls = nil
-}
-
-// program takes the compiled program for key from the layer's cache
-// (compiling one when none is idle) until ls is given back: no other call
-// runs it meanwhile.
-func (l *LSTM) program(key progKey, ls *leases) (*program, error) {
-	p, put, err := l.progs.Get(key)
+	p, put, err := l.program(progKey{kind: unrolledProg, rows: rec.batch, steps: rec.steps, maskX: mx, maskH: mh, seq: seq})
 	if err != nil {
 		return nil, err
 	}
-	*ls = append(*ls, put)
-	return p, nil
+	defer put()
+	in := programInputs{xs: rec.xs, weights: rec.weights, h0: rec.h0, c0: rec.c0, masks: rec.masks}
+	rec.seq.inputs(&in, 0, rec.steps)
+	if err := p.run(in); err != nil {
+		return nil, err
+	}
+	// The output of the last step and h_T differ with a mask (see
+	// unrollSteps).
+	last := p.m.value(p.hs[len(p.hs)-1])
+	hT := last
+	if p.hT != nil {
+		hT = p.m.value(p.hT)
+	}
+	out := l.newOutputs(rec.batch, rec.steps, hT.Clone().(*tensor.Dense), p.m.value(p.cT).Clone().(*tensor.Dense))
+	if l.cfg.ReturnSequences {
+		for t, h := range p.hs {
+			setStep(out.Output, t, p.m.value(h))
+		}
+	} else if p.hT != nil {
+		out.Output = last.Clone().(*tensor.Dense)
+	}
+	return out, nil
 }
 
-// compile builds and compiles the program for key (the cache's compile
-// function).
+// forwardLoop runs the loop mode: the input projection of every step in one
+// product, the first pre-activation, then the compiled cell once per step.
+// The step's values move between runs through the cell program's buffers
+// (loopBuffers); a training call copies the pre-activations and states into
+// the record for VJP.
+func (l *LSTM) forwardLoop(rec *record) (*Outputs, error) {
+	mx, mh, seq := rec.masks.x[0] != nil, rec.masks.h[0] != nil, rec.seq != nil
+	n, b, steps := l.gates(), rec.batch, rec.steps
+	pp, put, err := l.program(progKey{kind: projProg, rows: b * steps, maskX: mx})
+	if err != nil {
+		return nil, err
+	}
+	defer put()
+	if rec.training {
+		// The projection is computed into the record, where each step's
+		// pre-activation then replaces its input projection.
+		for k := 0; k < n; k++ {
+			rec.zs[k] = l.arrays.get(l.dt, b*steps, l.gateWidth())
+			pp.m.bindOut(pp.zOut[k], rec.zs[k])
+		}
+	}
+	if err := pp.run(programInputs{xs: []*tensor.Dense{rec.x}, weights: rec.weights, masks: repeatMasks(rec.masks, steps, true)}); err != nil {
+		return nil, err
+	}
+	zx := rec.zs
+	if !rec.training {
+		for k := 0; k < n; k++ {
+			zx[k] = pp.m.value(pp.zOut[k]) // the projection's own buffer, until its next run
+		}
+	}
+	sp, put, err := l.program(progKey{kind: startProg, rows: b, maskH: mh})
+	if err != nil {
+		return nil, err
+	}
+	defer put()
+	cp, put, err := l.program(progKey{kind: cellProg, rows: b, steps: 1, maskH: mh, seq: seq})
+	if err != nil {
+		return nil, err
+	}
+	defer put()
+	buf := cp.buffers(l)
+	// z_0 = zx_0 + h_0·U, computed in place into the buffer the first
+	// step reads.
+	for k := 0; k < n; k++ {
+		getRows(buf.z[0][k], zx[k], 0)
+		sp.m.bindOut(sp.zOut[k], buf.z[0][k])
+	}
+	if err := sp.run(programInputs{zIn: buf.z[0], h0: rec.h0, weights: rec.weights, masks: rec.masks}); err != nil {
+		return nil, err
+	}
+	if rec.training {
+		for k := 0; k < n; k++ {
+			copyRows(rec.zs[k], 0, buf.z[0][k])
+		}
+		rec.hs, rec.cs = l.arrays.get(l.dt, (steps+1)*b, l.cfg.Units), l.arrays.get(l.dt, (steps+1)*b, l.cfg.Units)
+		copyRows(rec.hs, 0, rec.h0)
+		copyRows(rec.cs, 0, rec.c0)
+	}
+	var outSeq *tensor.Dense
+	if l.cfg.ReturnSequences {
+		outSeq = zeros(l.dt, b, steps, l.cfg.Units)
+	}
+	h, c := rec.h0, rec.c0
+	in := programInputs{weights: rec.weights, masks: rec.masks}
+	for t := 0; t < steps; t++ {
+		cur, next := t%2, (t+1)%2
+		// z_{t+1} = zx_{t+1} + h_t·U, in place into the buffer of
+		// zx_{t+1} (zeros past the last step).
+		for k := 0; k < n; k++ {
+			if t+1 < steps {
+				getRows(buf.z[next][k], zx[k], (t+1)*b)
+			} else {
+				clearTensor(buf.z[next][k])
+			}
+			cp.m.bindOut(cp.zOut[k], buf.z[next][k])
+		}
+		cp.m.bindOut(cp.hs[0], buf.h[next])
+		cp.m.bindOut(cp.cT, buf.c[next])
+		in.zIn, in.zxNext, in.h0, in.c0 = buf.z[cur], buf.z[next], h, c
+		rec.seq.inputs(&in, t, t+1)
+		if err := cp.run(in); err != nil {
+			return nil, err
+		}
+		h, c = buf.h[next], buf.c[next]
+		if rec.training {
+			copyRows(rec.hs, (t+1)*b, h)
+			copyRows(rec.cs, (t+1)*b, c)
+			if t+1 < steps {
+				for k := 0; k < n; k++ {
+					copyRows(rec.zs[k], (t+1)*b, buf.z[next][k])
+				}
+			}
+		}
+		if outSeq != nil {
+			setStep(outSeq, t, h)
+		}
+	}
+	out := l.newOutputs(b, steps, h.Clone().(*tensor.Dense), c.Clone().(*tensor.Dense))
+	if outSeq != nil {
+		out.Output = outSeq
+	}
+	return out, nil
+}
+
+// program returns a compiled program for key, an idle one or a newly
+// compiled one, and the function that gives it back once its last run is
+// done and its outputs are read (see graph.ProgramCache: the cache is
+// bounded, and concurrent inference calls each get their own program).
+func (l *LSTM) program(key progKey) (*program, func(), error) { return l.progs.Get(key) }
+
+// compile builds the program for key.
 func (l *LSTM) compile(key progKey) (*program, error) {
 	seedAll, seedC := l.cfg.ReturnSequences, l.cfg.ReturnState
 	if key.kind == cellProg {
@@ -334,7 +419,8 @@ func (l *LSTM) compile(key progKey) (*program, error) {
 }
 
 // SetProgramCacheSize sets how many idle compiled programs the layer keeps
-// (default graph.DefaultProgramCacheSize): one per kind of graph, batch
-// size, sequence length (projection and unrolled programs) and use, and
-// one more per goroutine running inference at once.
+// (see graph.ProgramCache; default graph.DefaultProgramCacheSize). The loop
+// mode compiles a cell, a start and a projection program per batch size
+// (the projection also per sequence length), with and without gradients;
+// the unrolled mode one graph per batch size and sequence length.
 func (l *LSTM) SetProgramCacheSize(n int) error { return l.progs.SetCapacity(n) }

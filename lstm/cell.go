@@ -94,7 +94,7 @@ func masked(v, mask *G.Node) *G.Node {
 	if mask == nil {
 		return v
 	}
-	return G.Must(G.HadamardProd(v, mask))
+	return G.Must(hadamard(v, mask))
 }
 
 // inputPart builds the input projection of Keras 2.2 LSTMCell.call: per
@@ -103,7 +103,7 @@ func masked(v, mask *G.Node) *G.Node {
 func (l *LSTM) inputPart(w *weightNodes, m *maskNodes, x *G.Node) (zx [4]*G.Node, err error) {
 	defer recoverBuild(&err)
 	for k := 0; k < l.gates(); k++ {
-		zx[k] = G.Must(G.Mul(masked(x, m.x[k]), w.kernel[k]))
+		zx[k] = G.Must(matMul(masked(x, m.x[k]), w.kernel[k]))
 		if w.bias[k] != nil {
 			zx[k] = G.Must(addRow(zx[k], w.bias[k]))
 		}
@@ -117,7 +117,7 @@ func (l *LSTM) inputPart(w *weightNodes, m *maskNodes, x *G.Node) (zx [4]*G.Node
 func (l *LSTM) preActivation(w *weightNodes, m *maskNodes, zx [4]*G.Node, h *G.Node) (z [4]*G.Node, err error) {
 	defer recoverBuild(&err)
 	for k := 0; k < l.gates(); k++ {
-		z[k] = G.Must(G.Add(zx[k], G.Must(G.Mul(masked(h, m.h[k]), w.recurrent[k]))))
+		z[k] = G.Must(add(zx[k], G.Must(matMul(masked(h, m.h[k]), w.recurrent[k]))))
 	}
 	return z, nil
 }
@@ -143,8 +143,8 @@ func (l *LSTM) gating(z [4]*G.Node, c *G.Node) (h2, c2 *G.Node, err error) {
 	f := G.Must(l.recAct(z[1]))
 	cand := G.Must(l.act(z[2]))
 	o := G.Must(l.recAct(z[3]))
-	c2 = G.Must(G.Add(G.Must(G.HadamardProd(f, c)), G.Must(G.HadamardProd(i, cand))))
-	h2 = G.Must(G.HadamardProd(o, G.Must(l.act(c2))))
+	c2 = G.Must(add(G.Must(hadamard(f, c)), G.Must(hadamard(i, cand))))
+	h2 = G.Must(hadamard(o, G.Must(l.act(c2))))
 	return h2, c2, nil
 }
 
@@ -179,7 +179,7 @@ func (l *LSTM) newSeqMaskNodes(g *G.ExprGraph, rows, steps int, seen bool) *seqM
 func maskedStep(m, n, h2, c2, h, c *G.Node) (hOut, cOut *G.Node, err error) {
 	defer recoverBuild(&err)
 	blend := func(a, b *G.Node) *G.Node {
-		return G.Must(G.Add(G.Must(G.HadamardProd(m, a)), G.Must(G.HadamardProd(n, b))))
+		return G.Must(add(G.Must(hadamard(m, a)), G.Must(hadamard(n, b))))
 	}
 	return blend(h2, h), blend(c2, c), nil
 }
@@ -215,7 +215,7 @@ func (l *LSTM) unrollSteps(w *weightNodes, m *maskNodes, sm *seqMaskNodes, steps
 		h, c = h2, c2
 		out := h
 		if sm != nil && sm.r != nil {
-			if out, err = G.HadamardProd(sm.r[t], h); err != nil {
+			if out, err = hadamard(sm.r[t], h); err != nil {
 				return nil, nil, nil, fmt.Errorf("lstm: building graph: %w", err)
 			}
 		}

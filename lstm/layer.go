@@ -35,7 +35,8 @@ type LSTM struct {
 	bias     *graph.Param // b (4·units); nil without use_bias
 	rng      *rand.Rand   // dropout masks, after the initializer draws
 
-	progs *graph.ProgramCache[progKey, *program]
+	progs  *graph.ProgramCache[progKey, *program]
+	arrays arrayPool // the loop mode's per-call arrays, for reuse
 
 	states *State // carried states of a stateful layer
 	actReg *activityPenalty
@@ -57,7 +58,7 @@ func New(cfg Config) (*LSTM, error) {
 		cfg.Name = fmt.Sprintf("lstm_%d", layerCount.Add(1))
 	}
 	l := &LSTM{cfg: cfg, actReg: newActivityPenalty(cfg.ActivityRegularizer)}
-	l.progs = graph.NewProgramCache(l.compile, func(p *program) { p.vm.Close() })
+	l.progs = graph.NewProgramCache(l.compile, nil)
 	l.act, _ = graph.GetActivation(cfg.Activation)
 	l.recAct, _ = graph.GetActivation(cfg.RecurrentActivation)
 	return l, nil

@@ -152,6 +152,8 @@ func (l *LSTM) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, e
 			if err != nil {
 				return nil, err
 			}
+			// Backward runs once: the record's arrays serve the next pass.
+			l.release(rec)
 			graph.AddInto(l.kernel.Grad, g.Kernel)
 			graph.AddInto(l.rec.Grad, g.RecurrentKernel)
 			if l.bias != nil {

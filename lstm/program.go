@@ -17,15 +17,19 @@ const (
 	// one large product outside the recurrence (unroll=false).
 	projProg
 	// startProg is the first step's pre-activation zx_0 + h_0·U
-	// (unroll=false).
+	// (unroll=false); its VJP gives dh_0.
 	startProg
 	// cellProg is one step of the loop mode (unroll=false): the gating of
 	// step t from its pre-activation z_t, and the recurrent product of the
 	// next step, z_{t+1} = zx_{t+1} + h_t·U. Cut there, the step's VJP needs
 	// no recomputed matrix product: its compiled gradient function holds
-	// dU = h_tᵀ·dz_{t+1} and dh_t = dz_{t+1}·Uᵀ, and only the element-wise
-	// gating is recomputed.
+	// dh_t = dz_{t+1}·Uᵀ, and only the element-wise gating is recomputed.
 	cellProg
+	// recProg is the recurrent product of every step at once, h_{t-1}·U
+	// with the states stacked (rows = batch·timesteps, unroll=false). Only
+	// its VJP is run: dU = Σ_t h_{t-1}ᵀ·dz_t, one large product after the
+	// loop instead of one small product and sum per step.
+	recProg
 )
 
 // progKey identifies a compiled program: Gorgonia graphs have fixed shapes,
@@ -45,31 +49,26 @@ type progKey struct {
 }
 
 // program is a compiled graph with its input, output, seed and gradient
-// nodes. With grad, the graph also holds the vector-Jacobian product built
-// by Gorgonia's Backpropagate: seed nodes (input nodes fed the gradients of
-// the loss with respect to the outputs) and the gradient nodes of the
-// inputs. A node's Value after a run is only safe for roots (the tape reuses
-// an intermediate's memory for a later op that overwrites its input), so
-// forward outputs are copied out during the run by Read nodes.
+// nodes, run by a machine. With grad, the graph also holds the
+// vector-Jacobian product built by Gorgonia's Backpropagate: seed nodes
+// (input nodes fed the gradients of the loss with respect to the outputs)
+// and the gradient nodes of the inputs; the machine then computes only the
+// gradients (and what they need), not the forward outputs.
 type program struct {
 	key    progKey
-	vm     G.VM
+	m      *machine
 	w      *weightNodes
-	m      *maskNodes
+	drop   *maskNodes
 	seq    *seqMaskNodes // sequence mask (key.seq): per step (unrolled) or one (cell)
 	xs     []*G.Node     // unrolled: x_t (batch, input_dim); projection: [X (rows, input_dim)]
 	zIn    [4]*G.Node    // cell: the step's pre-activation; start: zx_0
 	zxNext [4]*G.Node    // cell: the next step's input projection
-	h0, c0 *G.Node       // the state before the step(s) (start: h0 only; cell: c0, and h0 with key.seq)
+	h0, c0 *G.Node       // the state before the step(s) (start: h0 only; cell: c0, and h0 with key.seq; recurrent: every step's h_{t-1})
 
-	hs    []*G.Node  // the output of each step (unrolled, cell): h_t, or r_t ⊙ h_t (unrolled with key.seq)
-	hT    *G.Node    // unrolled with key.seq: the final state h_T (nil: the last of hs)
-	cT    *G.Node    // c after the last step (unrolled, cell)
-	zOut  [4]*G.Node // projection: zx; start: z_0; cell: z_{t+1}
-	hVals []G.Value
-	hTVal G.Value
-	cVal  G.Value
-	zVals [4]G.Value
+	hs   []*G.Node  // the output of each step (unrolled, cell): h_t, or r_t ⊙ h_t (unrolled with key.seq)
+	hT   *G.Node    // unrolled with key.seq: the final state h_T (nil: the last of hs)
+	cT   *G.Node    // c after the last step (unrolled, cell)
+	zOut [4]*G.Node // projection: zx; start: z_0; cell: z_{t+1}; recurrent: h_{t-1}·U
 
 	seedH  []*G.Node // per step, nil where not seeded
 	seedHT *G.Node
@@ -80,6 +79,8 @@ type program struct {
 	gradZ          [4]*G.Node // cell: gradient of zIn
 	gradW          []*G.Node  // aligned with w.nodes
 	gradH0, gradC0 *G.Node
+
+	loop *loopBuffers // cell programs: the loop's buffers (see loopBuffers)
 }
 
 // buildProgram builds and compiles the program for key. seedAll seeds every
@@ -108,30 +109,38 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 	switch key.kind {
 	case projProg:
 		p.w = l.newWeightNodes(g, true, false)
-		p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), 0)
+		p.drop = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), 0)
 		x := G.NewMatrix(g, l.dt, G.WithShape(key.rows, l.inputDim), G.WithName("x"))
 		p.xs = []*G.Node{x}
-		if p.zOut, err = l.inputPart(p.w, p.m, x); err != nil {
+		if p.zOut, err = l.inputPart(p.w, p.drop, x); err != nil {
 			return nil, err
 		}
-		// Gradients: dX = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ dZ; the bias value is
-		// not an input of the gradient function, nor W without dX.
+		// Gradients: dX = dZ·Wᵀ, dW = Xᵀ·dZ, db = Σ dZ.
+		wrt := append(G.Nodes{x}, p.w.nodes...)
 		if key.noDX {
-			return p, p.finish(g, l, nil, p.w.nodes, G.Nodes{x})
+			wrt = p.w.nodes
 		}
-		return p, p.finish(g, l, nil, append(G.Nodes{x}, p.w.nodes...), append(G.Nodes{x}, p.w.kernel[:n]...))
+		return p, p.finish(g, l, nil, wrt)
 	case startProg:
 		p.w = l.newWeightNodes(g, false, true)
-		p.m = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
+		p.drop = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
 		p.zIn, p.h0 = gateInputs("zx"), state("h0")
-		if p.zOut, err = l.preActivation(p.w, p.m, p.zIn, p.h0); err != nil {
+		if p.zOut, err = l.preActivation(p.w, p.drop, p.zIn, p.h0); err != nil {
 			return nil, err
 		}
-		// dh0 = Σ dz·Uᵀ, dU = h0ᵀ·dz; dzx_0 is the seed itself.
-		return p, p.finish(g, l, nil, append(G.Nodes{p.h0}, p.w.nodes...), append(G.Nodes{p.h0}, p.w.nodes...))
+		// dh0 = Σ dz·Uᵀ; dzx_0 is the seed itself, dU is recProg's.
+		return p, p.finish(g, l, nil, G.Nodes{p.h0})
+	case recProg:
+		p.w = l.newWeightNodes(g, false, true)
+		p.drop = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
+		p.h0 = state("h_prev")
+		if p.zOut, err = l.preActivation(p.w, p.drop, gateInputs("zx"), p.h0); err != nil {
+			return nil, err
+		}
+		return p, p.finish(g, l, nil, p.w.nodes)
 	case cellProg:
 		p.w = l.newWeightNodes(g, false, true)
-		p.m = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
+		p.drop = l.newMaskNodes(g, 0, rowsIf(key.maskH, key.rows))
 		p.zIn, p.zxNext, p.c0 = gateInputs("z"), gateInputs("zx_next"), state("c0")
 		h, c, err := l.gating(p.zIn, p.c0)
 		if err != nil {
@@ -149,14 +158,13 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 			wrt = append(wrt, p.h0)
 		}
 		p.hs, p.cT = []*G.Node{h}, c
-		if p.zOut, err = l.preActivation(p.w, p.m, p.zxNext, h); err != nil {
+		if p.zOut, err = l.preActivation(p.w, p.drop, p.zxNext, h); err != nil {
 			return nil, err
 		}
-		wrt = append(wrt, p.w.nodes...)
-		return p, p.finish(g, l, []bool{true}, wrt, wrt)
+		return p, p.finish(g, l, []bool{true}, wrt)
 	}
 	p.w = l.newWeightNodes(g, true, true)
-	p.m = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), rowsIf(key.maskH, key.rows))
+	p.drop = l.newMaskNodes(g, rowsIf(key.maskX, key.rows), rowsIf(key.maskH, key.rows))
 	p.h0, p.c0 = state("h0"), state("c0")
 	if key.seq {
 		p.seq = l.newSeqMaskNodes(g, key.rows, key.steps, true)
@@ -166,23 +174,18 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 		return p.xs[t]
 	}
 	var hT, cT *G.Node
-	if p.hs, hT, cT, err = l.unrollSteps(p.w, p.m, p.seq, key.steps, x, p.h0, p.c0); err != nil {
+	if p.hs, hT, cT, err = l.unrollSteps(p.w, p.drop, p.seq, key.steps, x, p.h0, p.c0); err != nil {
 		return nil, err
 	}
 	p.cT = cT
 	if key.seq {
 		p.hT = hT
 	}
-	if !key.grad {
-		p.readOutputs()
-		p.vm = G.NewTapeMachine(g)
-		return p, nil
-	}
 	seeded := make([]bool, key.steps)
 	for t := range seeded {
 		seeded[t] = seedAll || t == key.steps-1
 	}
-	if !seedC {
+	if key.grad && !seedC {
 		p.cT, p.hT = nil, nil
 	}
 	wrt := append(G.Nodes{}, p.xs...)
@@ -190,86 +193,34 @@ func (l *LSTM) buildProgram(key progKey, seedAll, seedC bool) (p *program, err e
 		wrt = nil
 	}
 	wrt = append(wrt, p.w.nodes...)
-	if err := p.addGradients(g, l, seeded, append(wrt, p.h0, p.c0)); err != nil {
-		return nil, err
-	}
-	p.vm = G.NewTapeMachine(g)
-	return p, nil
+	return p, p.finish(g, l, seeded, append(wrt, p.h0, p.c0))
 }
 
-// finish completes a loop-mode program: forward-only, it reads the outputs
-// and compiles the graph; with gradients it seeds the outputs (seeded: which
-// hs, with c and zOut), adds the VJP with respect to wrt and compiles only
-// the gradient function, whose inputs are `inputs` with the seeds and
-// masks: its outputs need no forward matrix product.
-func (p *program) finish(g *G.ExprGraph, l *LSTM, seeded []bool, wrt, inputs G.Nodes) error {
-	if !p.key.grad {
-		p.readOutputs()
-		p.vm = G.NewTapeMachine(g)
-		return nil
-	}
-	if err := p.addGradients(g, l, seeded, wrt); err != nil {
-		return err
-	}
-	inputs = append(G.Nodes{}, inputs...)
-	for _, s := range append(append(G.Nodes{}, p.seedH...), p.seedC) {
-		if s != nil {
-			inputs = append(inputs, s)
-		}
-	}
-	for k := 0; k < 4; k++ {
-		for _, n := range []*G.Node{p.seedZ[k], p.m.x[k], p.m.h[k]} {
-			if n != nil && !contains(inputs, n) {
-				inputs = append(inputs, n)
-			}
-		}
-	}
-	if p.seq != nil {
-		inputs = append(append(inputs, p.seq.m...), p.seq.n...)
-	}
-	if p.c0 != nil && !contains(inputs, p.c0) {
-		inputs = append(inputs, p.c0)
-	}
+// finish compiles the program: forward only, the machine computes the
+// outputs (hs, hT, cT, zOut); with gradients it seeds the outputs (seeded:
+// which hs, with hT, cT and zOut), adds the VJP with respect to wrt and
+// computes only the gradients: in the loop mode they need no forward
+// matrix product.
+func (p *program) finish(g *G.ExprGraph, l *LSTM, seeded []bool, wrt G.Nodes) (err error) {
 	var outs G.Nodes
-	for _, gr := range append(append(append(G.Nodes{}, p.gradX...), p.gradZ[:]...), append(p.gradW, p.gradH0, p.gradC0)...) {
-		if gr != nil {
-			outs = append(outs, gr)
+	if p.key.grad {
+		if err := p.addGradients(g, l, seeded, wrt); err != nil {
+			return err
+		}
+		outs = append(append(outs, p.gradX...), p.gradZ[:]...)
+		outs = append(append(outs, p.gradW...), p.gradH0, p.gradC0)
+	} else {
+		outs = append(append(outs, p.hs...), p.hT, p.cT)
+		outs = append(outs, p.zOut[:]...)
+	}
+	var live G.Nodes
+	for _, n := range outs {
+		if n != nil {
+			live = append(live, n)
 		}
 	}
-	prog, locs, err := G.CompileFunction(g, inputs, outs)
-	if err != nil {
-		return fmt.Errorf("lstm: compiling gradients: %w", err)
-	}
-	p.vm = G.NewTapeMachine(g, G.WithPrecompiled(prog, locs))
-	return nil
-}
-
-func contains(ns G.Nodes, n *G.Node) bool {
-	for _, m := range ns {
-		if m == n {
-			return true
-		}
-	}
-	return false
-}
-
-// readOutputs adds Read nodes that copy the forward outputs during a run.
-func (p *program) readOutputs() {
-	p.hVals = make([]G.Value, len(p.hs))
-	for t, h := range p.hs {
-		G.Read(h, &p.hVals[t])
-	}
-	if p.hT != nil {
-		G.Read(p.hT, &p.hTVal)
-	}
-	if p.cT != nil {
-		G.Read(p.cT, &p.cVal)
-	}
-	for k, z := range p.zOut {
-		if z != nil {
-			G.Read(z, &p.zVals[k])
-		}
-	}
+	p.m, err = newMachine(live)
+	return err
 }
 
 // addGradients seeds the program's outputs (the hs marked in seeded, hT and
@@ -323,6 +274,15 @@ func (p *program) addGradients(g *G.ExprGraph, l *LSTM, seeded []bool, wrt G.Nod
 	return nil
 }
 
+func contains(ns G.Nodes, n *G.Node) bool {
+	for _, m := range ns {
+		if m == n {
+			return true
+		}
+	}
+	return false
+}
+
 // programInputs are the values one run binds; fields a program has no node
 // for are ignored.
 type programInputs struct {
@@ -346,61 +306,41 @@ type maskValues struct {
 	x, h [4]*tensor.Dense
 }
 
-// run binds the inputs and weights, runs the tape and leaves the values in
-// the output nodes until the next run. The caller copies what it keeps.
+// run binds the inputs and weights and runs the machine. Outputs not given
+// a tensor of the caller (p.m.bindOut, before run) are left in the
+// machine's buffers until the next run: the caller copies what it keeps.
 func (p *program) run(in programInputs) error {
-	var nodes []*G.Node
-	var vals []*tensor.Dense
-	bind := func(n *G.Node, v *tensor.Dense) {
-		if n != nil {
-			nodes, vals = append(nodes, n), append(vals, v)
-		}
-	}
+	m := p.m
 	for i, n := range p.w.nodes {
-		bind(n, in.weights[p.w.idx[i]])
+		m.bind(n, in.weights[p.w.idx[i]])
 	}
-	bind(p.h0, in.h0)
-	bind(p.c0, in.c0)
+	m.bind(p.h0, in.h0)
+	m.bind(p.c0, in.c0)
 	for t, x := range p.xs {
-		bind(x, in.xs[t])
+		m.bind(x, in.xs[t])
 	}
 	for k := 0; k < 4; k++ {
-		bind(p.zIn[k], in.zIn[k])
-		bind(p.zxNext[k], in.zxNext[k])
-		bind(p.seedZ[k], in.seedZ[k])
+		m.bind(p.zIn[k], in.zIn[k])
+		m.bind(p.zxNext[k], in.zxNext[k])
+		m.bind(p.seedZ[k], in.seedZ[k])
 		if in.masks != nil {
-			bind(p.m.x[k], in.masks.x[k])
-			bind(p.m.h[k], in.masks.h[k])
+			m.bind(p.drop.x[k], in.masks.x[k])
+			m.bind(p.drop.h[k], in.masks.h[k])
 		}
 	}
 	if p.seq != nil {
 		for t := range p.seq.m {
-			bind(p.seq.m[t], in.seqM[t])
-			bind(p.seq.n[t], in.seqN[t])
+			m.bind(p.seq.m[t], in.seqM[t])
+			m.bind(p.seq.n[t], in.seqN[t])
 			if p.seq.r != nil {
-				bind(p.seq.r[t], in.seqR[t])
+				m.bind(p.seq.r[t], in.seqR[t])
 			}
 		}
 	}
 	for t, s := range p.seedH {
-		bind(s, in.seedH[t])
+		m.bind(s, in.seedH[t])
 	}
-	bind(p.seedHT, in.seedHT)
-	bind(p.seedC, in.seedC)
-	for i, n := range nodes {
-		if vals[i] == nil {
-			return fmt.Errorf("lstm: no value for %s", n.Name())
-		}
-		if err := G.Let(n, vals[i]); err != nil {
-			return fmt.Errorf("lstm: binding %s: %w", n.Name(), err)
-		}
-	}
-	// Empty Read holders make the Read nodes copy into new values, which
-	// the caller then owns (see owned).
-	for t := range p.hVals {
-		p.hVals[t] = nil
-	}
-	p.hTVal, p.cVal, p.zVals = nil, nil, [4]G.Value{}
-	p.vm.Reset()
-	return p.vm.RunAll()
+	m.bind(p.seedHT, in.seedHT)
+	m.bind(p.seedC, in.seedC)
+	return m.run()
 }

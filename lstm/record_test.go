@@ -126,3 +126,87 @@ func TestRecordsSelfContained(t *testing.T) {
 		})
 	}
 }
+
+// TestPooledArrays checks the reuse of the loop mode's arrays (see
+// arrayPool): two model passes of one shape alive at once, differentiated
+// in reverse order (the second's record and VJP take arrays the first's do
+// not give back before its Backward), and inference calls in between, give
+// exactly the gradients of lone passes; a second Backward of a pass, whose
+// record went back to the pool, is an error, as is any VJP of a released
+// record.
+func TestPooledArrays(t *testing.T) {
+	rng := graph.NewRNG(43)
+	xs := []*tensor.Dense{randDense(rng, 1, 3, 4, 2), randDense(rng, 1, 3, 4, 2)}
+	ds := []*tensor.Dense{randDense(rng, 1, 3, 2), randDense(rng, 1, 3, 2)}
+	ws := []*tensor.Dense{randDense(rng, 0.7, 2, 8), randDense(rng, 0.7, 2, 8), randDense(rng, 0.7, 8)}
+	for _, impl := range []int{1, 2} {
+		cfg := Default(2)
+		cfg.Implementation = impl
+		layer := func() *LSTM {
+			l := mustNew(t, cfg)
+			if err := l.SetWeights(ws...); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		var want [][]*tensor.Dense
+		for i := range xs {
+			l := layer()
+			p, err := l.Forward([]*tensor.Dense{xs[i]}, nil, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dIn, err := p.Backward([]*tensor.Dense{ds[i]}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, append([]*tensor.Dense{dIn[0]}, gradsOf(l)...))
+		}
+		l := layer()
+		var passes []*graph.Pass
+		for i := range xs {
+			p, err := l.Forward([]*tensor.Dense{xs[i]}, nil, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			passes = append(passes, p)
+			if _, err := l.Call(xs[1-i], CallOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, i := range []int{1, 0} {
+			for _, p := range l.Params() {
+				clearTensor(p.Grad)
+			}
+			dIn, err := passes[i].Backward([]*tensor.Dense{ds[i]}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, g := range append([]*tensor.Dense{dIn[0]}, gradsOf(l)...) {
+				if err := sameTensor(g, want[i][k], 0); err != nil {
+					t.Errorf("impl %d, pass %d, gradient %d: %v", impl, i, k, err)
+				}
+			}
+		}
+		if _, err := passes[0].Backward([]*tensor.Dense{ds[0]}, nil); err == nil {
+			t.Errorf("impl %d: a second Backward of a pass: no error", impl)
+		}
+		_, rec, err := l.call(xs[0], CallOptions{Training: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.release(rec)
+		if _, err := l.vjpRecord(rec, Outputs{Output: ds[0]}, true); err == nil {
+			t.Errorf("impl %d: VJP of a released record: no error", impl)
+		}
+	}
+}
+
+// gradsOf returns copies of the layer's weight gradients.
+func gradsOf(l *LSTM) []*tensor.Dense {
+	var gs []*tensor.Dense
+	for _, p := range l.Params() {
+		gs = append(gs, p.Grad.Clone().(*tensor.Dense))
+	}
+	return gs
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package lstm
+
+const raceEnabled = false
