@@ -127,14 +127,6 @@ func putUint(b []byte, v uint64) {
 	}
 }
 
-// bytesFor is the number of bytes needed to encode v (at least 1).
-func bytesFor(v uint64) int {
-	if v == 0 {
-		return 1
-	}
-	return (bits.Len64(v) + 7) / 8
-}
-
 // mulInt returns a*b, or ok=false if the product overflows or either is
 // negative.
 func mulInt(a, b int64) (int64, bool) {

@@ -21,7 +21,6 @@ import (
 type objectSpec struct {
 	spec   string
 	args   map[string]float64
-	fixed  map[string]float64 // Spec arguments set by the class itself
 	ignore []string
 }
 
