@@ -34,13 +34,29 @@ func (b *Bidirectional) Config() (json.RawMessage, error) { return json.Marshal(
 // (see LSTM.FreeShape).
 func (b *Bidirectional) FreeShape(example []int) []int { return b.fw.FreeShape(example) }
 
-// Build creates both layers' weights for a model input of per-sample shape
-// (timesteps, input_dim), timesteps graph.None for any length, in dtype dt.
-// Four more inputs of shape (units) are the initial states, in Keras'
-// order: forward h, forward c, backward h, backward c. The weights are
-// named as in Keras' weight files: "<wrapper>/forward_<layer>/kernel",
-// ..., "<wrapper>/backward_<layer>/bias".
-func (b *Bidirectional) Build(in [][]int, dt tensor.Dtype) error {
+// ParamShapes returns the shapes of the weights Build creates for in,
+// without creating them (see graph.ParamShaper): each direction's LSTM
+// weights under "<wrapper>/forward_<layer>/" and "<wrapper>/backward_<layer>/".
+func (b *Bidirectional) ParamShapes(in [][]int) (map[string][]int, error) {
+	if err := b.checkStateInputs(in); err != nil {
+		return nil, err
+	}
+	shapes := map[string][]int{}
+	for _, l := range []*LSTM{b.fw, b.bw} {
+		s, err := l.ParamShapes(in[:1])
+		if err != nil {
+			return nil, fmt.Errorf("lstm: bidirectional %q: %w", b.cfg.Name, err)
+		}
+		for name, shape := range s {
+			shapes[b.cfg.Name+"/"+name] = shape
+		}
+	}
+	return shapes, nil
+}
+
+// checkStateInputs checks the number of inputs and the initial states'
+// shapes.
+func (b *Bidirectional) checkStateInputs(in [][]int) error {
 	if len(in) != 1 && len(in) != 5 {
 		return fmt.Errorf("lstm: bidirectional %q: %d inputs: want the sequence, optionally followed by the initial forward h, forward c, backward h and backward c", b.cfg.Name, len(in))
 	}
@@ -49,6 +65,19 @@ func (b *Bidirectional) Build(in [][]int, dt tensor.Dtype) error {
 		if len(s) != 1 || s[0] != u {
 			return fmt.Errorf("lstm: bidirectional %q: initial %s of shape %s: want (batch, %d)", b.cfg.Name, biStateNames[i], graph.FormatShape(s), u)
 		}
+	}
+	return nil
+}
+
+// Build creates both layers' weights for a model input of per-sample shape
+// (timesteps, input_dim), timesteps graph.None for any length, in dtype dt.
+// Four more inputs of shape (units) are the initial states, in Keras'
+// order: forward h, forward c, backward h, backward c. The weights are
+// named as in Keras' weight files: "<wrapper>/forward_<layer>/kernel",
+// ..., "<wrapper>/backward_<layer>/bias".
+func (b *Bidirectional) Build(in [][]int, dt tensor.Dtype) error {
+	if err := b.checkStateInputs(in); err != nil {
+		return err
 	}
 	for _, l := range []*LSTM{b.fw, b.bw} {
 		if err := l.Build(in[:1], dt); err != nil {

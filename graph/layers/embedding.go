@@ -161,6 +161,40 @@ func (e *Embedding) Params() []*graph.Param {
 	return []*graph.Param{e.table}
 }
 
+// ParamShapes returns the table's shape, "<name>/embeddings" (input_dim,
+// output_dim), without creating it (see graph.ParamShaper), after the
+// checks of Build.
+func (e *Embedding) ParamShapes(in [][]int) (map[string][]int, error) {
+	if _, err := e.inputShape(in); err != nil {
+		return nil, err
+	}
+	return map[string][]int{e.cfg.Name + "/embeddings": {e.cfg.InputDim, e.cfg.OutputDim}}, nil
+}
+
+// inputShape checks the input shapes Build gets and returns the ids'
+// per-sample shape, its length fixed by InputLength when set.
+func (e *Embedding) inputShape(in [][]int) ([]int, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("layers: Embedding %s: %d inputs: want 1", e.cfg.Name, len(in))
+	}
+	shape := append([]int(nil), in[0]...)
+	if len(shape) < 1 {
+		return nil, fmt.Errorf("layers: Embedding %s: input shape %s: want ids of shape (batch, timesteps, ...)", e.cfg.Name, graph.FormatShape(shape))
+	}
+	for _, d := range shape {
+		if d < 1 && d != graph.None {
+			return nil, fmt.Errorf("layers: Embedding %s: input shape %v: want positive dimensions (or graph.None)", e.cfg.Name, shape)
+		}
+	}
+	if n := e.cfg.InputLength; n > 0 {
+		if shape[0] != graph.None && shape[0] != n {
+			return nil, fmt.Errorf("layers: Embedding %s: input of %d timesteps for input_length %d", e.cfg.Name, shape[0], n)
+		}
+		shape[0] = n
+	}
+	return shape, nil
+}
+
 // Build creates the table (input_dim, output_dim) in dt, drawn from
 // NewRNG(Seed), for one input of ids of per-sample shape (timesteps, ...),
 // timesteps graph.None for any length. With InputLength the timesteps must
@@ -169,23 +203,9 @@ func (e *Embedding) Build(in [][]int, dt tensor.Dtype) error {
 	if err := graph.CheckDtype(dt); err != nil {
 		return err
 	}
-	if len(in) != 1 {
-		return fmt.Errorf("layers: Embedding %s: %d inputs: want 1", e.cfg.Name, len(in))
-	}
-	shape := append([]int(nil), in[0]...)
-	if len(shape) < 1 {
-		return fmt.Errorf("layers: Embedding %s: input shape %s: want ids of shape (batch, timesteps, ...)", e.cfg.Name, graph.FormatShape(shape))
-	}
-	for _, d := range shape {
-		if d < 1 && d != graph.None {
-			return fmt.Errorf("layers: Embedding %s: input shape %v: want positive dimensions (or graph.None)", e.cfg.Name, shape)
-		}
-	}
-	if n := e.cfg.InputLength; n > 0 {
-		if shape[0] != graph.None && shape[0] != n {
-			return fmt.Errorf("layers: Embedding %s: input of %d timesteps for input_length %d", e.cfg.Name, shape[0], n)
-		}
-		shape[0] = n
+	shape, err := e.inputShape(in)
+	if err != nil {
+		return err
 	}
 	init, _ := graph.NewInitializer(e.cfg.EmbeddingsInitializer)
 	size := []int{e.cfg.InputDim, e.cfg.OutputDim}

@@ -213,12 +213,44 @@ func hostileFiles(t testing.TB, good []byte) map[string][]byte {
 	units := func(h map[string]any) {
 		h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["units"] = 100_000_000
 	}
+	encode := func(first graph.Layer, inShape ...int) []byte {
+		m, err := NewSequential(tensor.Float32, first, dense(t, "o", 1, "linear", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Build(inShape...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := encodeModel(m, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ec := layers.EmbeddingDefaults(10, 4)
+	ec.Name = "h"
+	emb, err := layers.NewEmbedding(ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc := lstm.DefaultBidirectional(lstm.Default(3))
+	bc.Name = "h"
+	bi, err := lstm.NewBidirectional(bc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string][]byte{
 		"dense units 1e8": withHeader(t, good, units),
 		"input of 1e8 features": withHeader(t, good, func(h map[string]any) {
 			h["input_shape"] = []int{3, 100_000_000}
 		}),
 		"lstm units 1e8": withHeader(t, withLSTM, units),
+		"embedding input_dim 1e8": withHeader(t, encode(emb, graph.None), func(h map[string]any) {
+			h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["input_dim"] = 100_000_000
+		}),
+		"bidirectional units 1e8": withHeader(t, encode(bi, graph.None, 2), func(h map[string]any) {
+			h["layers"].([]any)[0].(map[string]any)["config"].(map[string]any)["layer"].(map[string]any)["config"].(map[string]any)["units"] = 100_000_000
+		}),
 	}
 }
 
