@@ -2,6 +2,7 @@ package nbrun
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"image"
@@ -102,7 +103,10 @@ func Denoise(s string) string {
 
 // Summary describes a MIME bundle for comparison: its text/plain value when
 // that is its only type, otherwise "MIME " and its sorted types, each image
-// type with the image's size, e.g. "MIME image/png 8x4, text/plain".
+// type with the image's size and the first 12 hex digits of the SHA-256 of
+// its bytes, e.g. "MIME image/png 8x4 sha256:0a1b2c3d4e5f, text/plain".
+// Two images compare equal only when their bytes are equal: the notebooks'
+// plots are deterministic, so a changed pixel is a changed output.
 func Summary(data map[string]any) string {
 	if len(data) == 1 {
 		if s, ok := data["text/plain"].(string); ok {
@@ -132,7 +136,8 @@ func imageSize(v any) string {
 	if err != nil {
 		return "(bad image)"
 	}
-	return fmt.Sprintf("%dx%d", cfg.Width, cfg.Height)
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("%dx%d sha256:%x", cfg.Width, cfg.Height, sum[:6])
 }
 
 // Diff returns a line diff of want and got: common lines prefixed "  ",

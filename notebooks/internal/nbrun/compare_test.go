@@ -9,8 +9,14 @@ import (
 	"github.com/golstm/golstm/notebooks/internal/nbrt"
 )
 
-func pngBase64(t *testing.T, w, h int) string {
-	b, err := display.EncodePNG(image.NewGray(image.Rect(0, 0, w, h)))
+// pngBase64 encodes a black w×h PNG, or one with its first pixel at
+// level lit when lit is given.
+func pngBase64(t *testing.T, w, h int, lit ...uint8) string {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	if len(lit) > 0 {
+		img.Pix[0] = lit[0]
+	}
+	b, err := display.EncodePNG(img)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +29,7 @@ func TestSummary(t *testing.T) {
 		want string
 	}{
 		{map[string]any{"text/plain": "2 <nil>"}, "2 <nil>"},
-		{map[string]any{"text/plain": "[1 2]", "image/png": pngBase64(t, 8, 4)}, "MIME image/png 8x4, text/plain"},
+		{map[string]any{"text/plain": "[1 2]", "image/png": pngBase64(t, 8, 4)}, "MIME image/png 8x4 sha256:15447168b962, text/plain"},
 		{map[string]any{"image/png": "not base64!"}, "MIME image/png (bad base64)"},
 		{map[string]any{"image/png": "aGVsbG8="}, "MIME image/png (bad image)"},
 		{map[string]any{"text/html": "<b>", "text/plain": "<b>"}, "MIME text/html, text/plain"},
@@ -58,6 +64,7 @@ func TestCompare(t *testing.T) {
 		what string
 	}{
 		{"other image size", &CellOutput{Items: []Item{{Text: "hi\nthere\n"}, {Display: &nbrt.Bundle{Data: map[string]any{"image/png": pngBase64(t, 8, 5), "text/plain": ""}}}}, Result: same.Result}, "display_data"},
+		{"one other pixel", &CellOutput{Items: []Item{{Text: "hi\nthere\n"}, {Display: &nbrt.Bundle{Data: map[string]any{"image/png": pngBase64(t, 8, 4, 1), "text/plain": ""}}}}, Result: same.Result}, "display_data"},
 		{"no result", &CellOutput{Items: same.Items}, "execute_result"},
 		{"stderr", &CellOutput{Items: same.Items, Result: same.Result, Stderr: "x"}, "stderr"},
 		{"stdout", &CellOutput{Items: append([]Item{{Text: "!"}}, same.Items...), Result: same.Result}, "stdout"},

@@ -59,7 +59,7 @@ func TestRunFeatures(t *testing.T) {
 		8:  {result: "3"},
 		9:  {},
 		10: {stdout: "a\n", result: "2 <nil>"},
-		11: {result: "MIME text/html, text/plain", displays: "MIME image/png 4x2"},
+		11: {result: "MIME text/html, text/plain", displays: "MIME image/png 4x2 sha256:cf1fe2656e95"},
 		12: {result: "a 1"},
 	}
 	for i := 1; i < len(want); i++ {
