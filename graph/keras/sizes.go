@@ -26,12 +26,7 @@ func estimate(class string, cfg map[string]any, in [][]int) ([][]int, int64, err
 	}
 	x := in[0]
 	last := int64(max(x[len(x)-1], 1))
-	num := func(k string, def int) int64 {
-		if n, ok := asInt(cfg[k]); ok {
-			return int64(n)
-		}
-		return int64(def)
-	}
+	num := func(k string, def int) int64 { return cfgInt(cfg, k, def) }
 	bias := func(n int64) int64 {
 		if b, ok := cfg["use_bias"].(bool); ok && !b {
 			return 0
@@ -134,7 +129,28 @@ func estimate(class string, cfg map[string]any, in [][]int) ([][]int, int64, err
 	case "Dropout", "SpatialDropout1D", "Activation", "Masking":
 		return same, 0, nil
 	}
+	if rule, ok := sizeRules[class]; ok {
+		return rule(cfg, in)
+	}
 	return nil, 0, fmt.Errorf("no size rule for layer class %s", class)
+}
+
+// sizeRule is estimate for one layer class: the output shapes of a call on
+// inputs of shapes in (per sample, graph.None for None) and the number of
+// the layer's weight values, from this library's config cfg.
+type sizeRule func(cfg map[string]any, in [][]int) ([][]int, int64, error)
+
+// sizeRules holds the size rules of the classes whose rules live in files
+// of their own (classes_*.go), each added by that file's init.
+var sizeRules = map[string]sizeRule{}
+
+// cfgInt returns cfg[key] as a whole number, or def when it is absent or
+// not a whole number.
+func cfgInt(cfg map[string]any, key string, def int) int64 {
+	if n, ok := asInt(cfg[key]); ok {
+		return int64(n)
+	}
+	return int64(def)
 }
 
 // broadcastShape is the shape of an element-wise merge of inputs of the
