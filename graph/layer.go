@@ -100,6 +100,19 @@ type Pass struct {
 	Backward func(dOut []*tensor.Dense, needIn []bool) ([]*tensor.Dense, error)
 }
 
+// RandomStream is implemented by layers that draw random numbers while
+// training (dropout masks, noise). RandomState returns the state of the
+// layer's seeded random stream, and SetRandomState puts back a state that
+// RandomState returned, so that training saved and loaded part-way
+// (model.Save and model.Load keep the states with the training state)
+// draws what it would have drawn without the break. The state is the
+// stream's rand.PCG MarshalBinary form (one after another for a layer with
+// several streams); a state of another length or form is an error.
+type RandomStream interface {
+	RandomState() ([]byte, error)
+	SetRandomState(state []byte) error
+}
+
 // ParamShaper is implemented by layers with weights: ParamShapes returns,
 // without allocating them, the weights Build would create for inputs of the
 // given per-sample shapes, by Param.Name. model.Load checks them against a

@@ -24,6 +24,41 @@ func NewPCG(seed uint64) *rand.PCG {
 	return rand.NewPCG(seed, 0x9e3779b97f4a7c15)
 }
 
+// PCGStates returns the MarshalBinary states of srcs, one after another
+// (RandomStream's form).
+func PCGStates(srcs ...*rand.PCG) ([]byte, error) {
+	var out []byte
+	for _, s := range srcs {
+		b, err := s.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// SetPCGStates restores srcs from states made by PCGStates; a state of
+// another length or form is an error naming what it holds, and leaves
+// srcs unchanged.
+func SetPCGStates(state []byte, srcs ...*rand.PCG) error {
+	one, _ := NewPCG(0).MarshalBinary()
+	if len(state) != len(one)*len(srcs) {
+		return fmt.Errorf("random state of %d bytes: want %d (%d stream(s))", len(state), len(one)*len(srcs), len(srcs))
+	}
+	fresh := make([]*rand.PCG, len(srcs))
+	for i := range srcs {
+		fresh[i] = &rand.PCG{}
+		if err := fresh[i].UnmarshalBinary(state[i*len(one) : (i+1)*len(one)]); err != nil {
+			return fmt.Errorf("random state: %w", err)
+		}
+	}
+	for i, s := range srcs {
+		*s = *fresh[i]
+	}
+	return nil
+}
+
 // CheckDtype returns an error unless dt is tensor.Float32 or tensor.Float64.
 func CheckDtype(dt tensor.Dtype) error {
 	if dt != tensor.Float32 && dt != tensor.Float64 {

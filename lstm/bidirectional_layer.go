@@ -193,3 +193,25 @@ func (b *Bidirectional) backward(rec *biRecord, dOut []*tensor.Dense, n int, nee
 	}
 	return dIn, nil
 }
+
+// RandomState returns the states of the forward and the backward layer's
+// random streams, one after the other (graph.RandomStream); the layer must
+// be built.
+func (b *Bidirectional) RandomState() ([]byte, error) {
+	if !b.Built() {
+		return nil, fmt.Errorf("lstm: Bidirectional %q is not built", b.Name())
+	}
+	return graph.PCGStates(b.fw.src, b.bw.src)
+}
+
+// SetRandomState restores both layers' random streams from a RandomState;
+// the layer must be built.
+func (b *Bidirectional) SetRandomState(state []byte) error {
+	if !b.Built() {
+		return fmt.Errorf("lstm: Bidirectional %q is not built", b.Name())
+	}
+	if err := graph.SetPCGStates(state, b.fw.src, b.bw.src); err != nil {
+		return fmt.Errorf("lstm: Bidirectional %q: %w", b.Name(), err)
+	}
+	return nil
+}

@@ -121,7 +121,10 @@
 // before U, one per gate. Implementation 2 uses the first mask of each for
 // all gates. The states h and c themselves are never dropped. The masks are
 // drawn from the layer's seeded source (the same Seed gives the same masks,
-// call after call), or given in CallOptions.Masks.
+// call after call), or given in CallOptions.Masks. The source's position
+// can be saved and restored (RandomState, SetRandomState: a model file
+// keeps it, so that training resumed from a file draws the masks it would
+// have drawn).
 //
 // # Masks
 //

@@ -33,7 +33,8 @@ type LSTM struct {
 	kernel   *graph.Param // W (input_dim, 4·units)
 	rec      *graph.Param // U (units, 4·units)
 	bias     *graph.Param // b (4·units); nil without use_bias
-	rng      *rand.Rand   // dropout masks, after the initializer draws
+	src      *rand.PCG    // the layer's stream: initializer draws, then dropout masks
+	rng      *rand.Rand   // draws from src
 
 	progs  *graph.ProgramCache[progKey, *program]
 	arrays arrayPool // the loop mode's per-call arrays, for reuse
@@ -91,7 +92,8 @@ func (l *LSTM) BuildFor(inputDim int, dt tensor.Dtype) error {
 		return fmt.Errorf("lstm: dtype %v: must be float32 or float64", dt)
 	}
 	u := l.cfg.Units
-	rng := graph.NewRNG(l.cfg.Seed)
+	src := graph.NewPCG(l.cfg.Seed)
+	rng := rand.New(src)
 	draw := func(init graph.Initializer, def string, shape ...int) ([]float64, error) {
 		if init == nil {
 			var err error
@@ -129,7 +131,7 @@ func (l *LSTM) BuildFor(inputDim int, dt tensor.Dtype) error {
 		}
 	}
 	l.setBuilt(inputDim, dt, k, r, b)
-	l.rng = rng
+	l.src, l.rng = src, rng
 	return nil
 }
 
@@ -227,7 +229,8 @@ func (l *LSTM) setWeights(ws []*tensor.Dense) {
 			b = graph.Float64s(ws[2])
 		}
 		l.setBuilt(ws[0].Shape()[0], ws[0].Dtype(), graph.Float64s(ws[0]), graph.Float64s(ws[1]), b)
-		l.rng = graph.NewRNG(l.cfg.Seed)
+		l.src = graph.NewPCG(l.cfg.Seed)
+		l.rng = rand.New(l.src)
 		return
 	}
 	for i, p := range l.Params() {

@@ -186,3 +186,24 @@ func sequenceMask(masks []*tensor.Dense) (*tensor.Dense, error) {
 
 // Config returns the configuration as JSON (see Config.MarshalJSON).
 func (l *LSTM) Config() (json.RawMessage, error) { return json.Marshal(l.cfg) }
+
+// RandomState returns the state of the layer's random stream, which draws
+// the dropout masks (graph.RandomStream); the layer must be built.
+func (l *LSTM) RandomState() ([]byte, error) {
+	if l.src == nil {
+		return nil, fmt.Errorf("lstm: layer %q is not built", l.cfg.Name)
+	}
+	return graph.PCGStates(l.src)
+}
+
+// SetRandomState restores the layer's random stream from a RandomState;
+// the layer must be built.
+func (l *LSTM) SetRandomState(state []byte) error {
+	if l.src == nil {
+		return fmt.Errorf("lstm: layer %q is not built", l.cfg.Name)
+	}
+	if err := graph.SetPCGStates(state, l.src); err != nil {
+		return fmt.Errorf("lstm: layer %q: %w", l.cfg.Name, err)
+	}
+	return nil
+}

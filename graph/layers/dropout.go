@@ -38,8 +38,9 @@ type DropoutConfig struct {
 // from Gorgonia's autodiff, as every gradient here.
 type Dropout struct {
 	cfg     DropoutConfig
-	class   string // "Dropout", or the class of a layer built on it
-	rng     *rand.Rand
+	class   string     // "Dropout", or the class of a layer built on it
+	src     *rand.PCG  // the masks' stream (its state is saved, see RandomState)
+	rng     *rand.Rand // draws from src
 	inShape []int
 	progs   *graph.ProgramCache[tensorKey, *dropoutGraph]
 }
@@ -125,7 +126,8 @@ func (d *Dropout) init(class string, cfg DropoutConfig) error {
 	if cfg.NoiseShape != nil {
 		cfg.NoiseShape = append([]int(nil), cfg.NoiseShape...)
 	}
-	d.cfg, d.class, d.rng = cfg, class, graph.NewRNG(cfg.Seed)
+	d.cfg, d.class = cfg, class
+	d.restart()
 	d.progs = graph.NewProgramCache(d.newGraph, func(dg *dropoutGraph) { dg.fwd.Close(); dg.bwd.Close() })
 	return nil
 }
@@ -159,7 +161,24 @@ func (d *Dropout) Build(in [][]int, dt tensor.Dtype) error {
 		return fmt.Errorf("layers: %s %s: noise_shape %v for inputs of shape %s: want one entry per dimension, batch first", d.class, d.cfg.Name, ns, graph.FormatShape(in[0]))
 	}
 	d.inShape = append([]int(nil), in[0]...)
-	d.rng = graph.NewRNG(d.cfg.Seed)
+	d.restart()
+	return nil
+}
+
+// restart starts the masks' stream from Seed.
+func (d *Dropout) restart() {
+	d.src = graph.NewPCG(d.cfg.Seed)
+	d.rng = rand.New(d.src)
+}
+
+// RandomState returns the state of the masks' stream (graph.RandomStream).
+func (d *Dropout) RandomState() ([]byte, error) { return graph.PCGStates(d.src) }
+
+// SetRandomState restores the masks' stream from a RandomState.
+func (d *Dropout) SetRandomState(state []byte) error {
+	if err := graph.SetPCGStates(state, d.src); err != nil {
+		return fmt.Errorf("layers: %s %s: %w", d.class, d.cfg.Name, err)
+	}
 	return nil
 }
 

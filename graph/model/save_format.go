@@ -34,8 +34,10 @@ import (
 //	               order), "outputs": [ref, ...] (functional),
 //	               "training": {"loss": "mse", "metrics": [...],
 //	               "optimizer": {...}, "shuffle": {"seed": s, "state":
-//	               base64}} (only for a compiled model whose optimizer is
-//	               one of package optim; shuffle once Fit has shuffled),
+//	               base64}, "random": {"lstm_1": base64, ...}} (only for a
+//	               compiled model whose optimizer is one of package optim;
+//	               shuffle once Fit has shuffled; random: the stream of
+//	               each graph.RandomStream layer, by name),
 //	               "frozen": ["lstm_1/kernel", ...] (the Param.Frozen
 //	               weights; left out when none is)};
 //	               a ref is {"input": "x"} or {"app": k, "output": i}

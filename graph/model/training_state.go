@@ -4,20 +4,23 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 
+	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/graph/loss"
 	"github.com/golstm/golstm/optim"
 )
 
 // trainingEntry is the training state of a saved model: loss, metrics,
-// the optimizer with its state (optim.Snapshot) and Fit's shuffling
-// stream.
+// the optimizer with its state (optim.Snapshot), Fit's shuffling stream
+// and the random streams of the layers that draw (graph.RandomStream:
+// dropout masks, noise), by layer name.
 type trainingEntry struct {
-	Loss        string          `json:"loss,omitempty"`
-	Losses      []string        `json:"losses,omitempty"`
-	LossWeights []float64       `json:"loss_weights,omitempty"`
-	Metrics     []string        `json:"metrics,omitempty"`
-	Optimizer   json.RawMessage `json:"optimizer"`
-	Shuffle     *shuffleEntry   `json:"shuffle,omitempty"`
+	Loss        string            `json:"loss,omitempty"`
+	Losses      []string          `json:"losses,omitempty"`
+	LossWeights []float64         `json:"loss_weights,omitempty"`
+	Metrics     []string          `json:"metrics,omitempty"`
+	Optimizer   json.RawMessage   `json:"optimizer"`
+	Shuffle     *shuffleEntry     `json:"shuffle,omitempty"`
+	Random      map[string][]byte `json:"random,omitempty"`
 }
 
 // shuffleEntry is Fit's shuffling stream: the seed it started from and the
@@ -67,6 +70,18 @@ func (m *Model) trainingState() *trainingEntry {
 		}
 		t.Shuffle = &shuffleEntry{Seed: m.shuffle.seed, State: state}
 	}
+	for _, l := range m.layers {
+		if r, ok := l.(graph.RandomStream); ok {
+			state, err := r.RandomState()
+			if err != nil {
+				return nil
+			}
+			if t.Random == nil {
+				t.Random = map[string][]byte{}
+			}
+			t.Random[l.Name()] = state
+		}
+	}
 	if len(c.Losses) == 1 && m.lossWeights == nil {
 		t.Loss = c.Losses[0]
 	} else {
@@ -90,6 +105,15 @@ func (m *Model) restoreTraining(t *trainingEntry) error {
 			return badFile("shuffling state: %v", err)
 		}
 		m.shuffle = &shuffler{seed: s.Seed, src: src, rng: rand.New(src)}
+	}
+	for name, state := range t.Random {
+		r, ok := m.Layer(name).(graph.RandomStream)
+		if !ok {
+			return badFile("random state for layer %q: the model has no layer of that name that draws random numbers", name)
+		}
+		if err := r.SetRandomState(state); err != nil {
+			return badFile("random state: %v", err)
+		}
 	}
 	if t.Losses != nil {
 		return m.CompileMulti(CompileOptions{Losses: t.Losses, LossWeights: t.LossWeights, Metrics: t.Metrics, Optimizer: opt})
