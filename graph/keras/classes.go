@@ -175,6 +175,7 @@ var layerClasses = map[string]classRules{
 	"Maximum":     {},
 	"Minimum":     {},
 	"Concatenate": {"axis": {kind: keep}},
+	"Dot":         {"axes": {kind: keep}, "normalize": {kind: keep}},
 	"Bidirectional": {
 		"layer":      {kind: nestedLayer},
 		"merge_mode": {kind: keep},

@@ -49,7 +49,7 @@
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
 // Flatten and the merge layers Add, Subtract, Multiply, Average, Maximum,
-// Minimum and Concatenate. Every argument of their configs
+// Minimum, Concatenate and Dot. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
 // graph.Param.Frozen), dtype (the model computes in Options.Dtype),

@@ -126,6 +126,8 @@ func estimate(class string, cfg map[string]any, in [][]int) ([][]int, int64, err
 			}
 		}
 		return [][]int{y}, 0, nil
+	case "Dot":
+		return [][]int{dotShape(cfg["axes"], in)}, 0, nil
 	case "Dropout", "SpatialDropout1D", "Activation", "Masking":
 		return same, 0, nil
 	}
@@ -151,6 +153,40 @@ func cfgInt(cfg map[string]any, key string, def int) int64 {
 		return int64(n)
 	}
 	return int64(def)
+}
+
+// dotShape is the output shape of a Dot layer with axes (a number or a
+// list, Keras' form) on inputs of shapes in: each input's shape without its
+// axis, one after the other, or (1). An axis that does not exist leaves
+// the shape whole; the layer's Build names the error.
+func dotShape(axes any, in [][]int) []int {
+	var ax []int
+	if n, ok := asInt(axes); ok {
+		ax = []int{n, n}
+	} else if l, ok := axes.([]any); ok && len(l) == 2 {
+		a, _ := asInt(l[0])
+		b, _ := asInt(l[1])
+		ax = []int{a, b}
+	}
+	var out []int
+	for i, s := range in {
+		a := -1
+		if len(ax) == 2 {
+			a = ax[min(i, 1)]
+		}
+		if a < 0 {
+			a += len(s) + 1
+		}
+		for k, d := range s {
+			if k != a-1 {
+				out = append(out, d)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []int{1}
+	}
+	return out
 }
 
 // broadcastShape is the shape of an element-wise merge of inputs of the

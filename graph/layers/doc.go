@@ -23,5 +23,7 @@
 //
 // The merge layers join the branches of a functional model (package
 // model): Add, Subtract, Multiply, Average, Maximum and Minimum (type
-// Merge, element-wise with Keras 2.2.4's broadcasting) and Concatenate.
+// Merge, element-wise with Keras 2.2.4's broadcasting), Concatenate and
+// Dot (batch dot products along an axis of each input: attention scores
+// and contexts, cosine similarity).
 package layers

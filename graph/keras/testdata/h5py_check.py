@@ -60,6 +60,7 @@ LAYER_ARGS = {
                   "activity_regularizer", "embeddings_constraint", "mask_zero", "input_length"},
     "Masking": {"mask_value"},
     "Concatenate": {"axis"},
+    "Dot": {"axes", "normalize"},
     "Add": set(),
     "Subtract": set(),
     "Multiply": set(),
@@ -69,7 +70,8 @@ LAYER_ARGS = {
 }
 REQUIRED = {"Dense": {"units"}, "LSTM": {"units"}, "Conv1D": {"filters", "kernel_size"}, "Dropout": {"rate"},
             "SpatialDropout1D": {"rate"}, "Activation": {"activation"}, "RepeatVector": {"n"},
-            "TimeDistributed": {"layer"}, "Bidirectional": {"layer"}, "Embedding": {"input_dim", "output_dim"}}
+            "TimeDistributed": {"layer"}, "Bidirectional": {"layer"}, "Embedding": {"input_dim", "output_dim"},
+            "Dot": {"axes"}}
 ACTIVATIONS = {"softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid", "hard_sigmoid",
                "exponential", "linear"}
 OBJECTS = {
@@ -198,6 +200,18 @@ def build(obj, shapes):
         y = list(x)
         y[ax] = sum(s[ax] for s in shapes)
         return [y], []
+    if cls == "Dot":  # Dot.build and compute_output_shape
+        s1, s2 = list(shapes[0]), list(shapes[1])
+        a = c["axes"]
+        if isinstance(a, int):
+            a = [a % len(s1), a % len(s2)] if a < 0 else [a, a]
+        if s1[a[0]] is not None and s2[a[1]] is not None and s1[a[0]] != s2[a[1]]:
+            fail("Dot %s: sizes %s and %s on axes %s differ" % (c["name"], s1[a[0]], s2[a[1]], a))
+        s1.pop(a[0])
+        s2.pop(a[1])
+        s2.pop(0)
+        y = s1 + s2
+        return [y + [1] if len(y) == 1 else y], []
     fail("no shape rule for %s" % cls)
 
 
