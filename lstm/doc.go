@@ -227,5 +227,7 @@
 // layer created with recurrent_activation="hard_sigmoid", set
 // RecurrentActivation to "hard_sigmoid_keras3". Keras 3 also draws
 // initial weights differently (same distributions, other generator), so
-// copy weights with SetWeights rather than relying on seeds.
+// copy weights with SetWeights rather than relying on seeds. A CuDNNLSTM
+// computes this LSTM with RecurrentActivation "sigmoid", its weights in
+// cuDNN's layout: graph/keras loads it as such a layer, converting them.
 package lstm

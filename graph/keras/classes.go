@@ -214,7 +214,11 @@ func supportedClasses() string {
 	registered := graph.RegisteredLayers()
 	names := []string{"InputLayer"}
 	for c := range layerClasses {
-		if slices.Contains(registered, c) {
+		target := c
+		if a, ok := classAliases[c]; ok {
+			target = a.class
+		}
+		if slices.Contains(registered, target) {
 			names = append(names, c)
 		}
 	}

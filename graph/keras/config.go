@@ -202,6 +202,9 @@ func (r *reader) sequential(cfg any, built any) (*model.Model, error) {
 	if err := checkSizes([]*model.Node{out}, r.configs, r.maxWeights); err != nil {
 		return nil, err
 	}
+	if err := checkAliasMasks([]*model.Node{out}, r.configs); err != nil {
+		return nil, err
+	}
 	m, err := model.NewSequential(r.dt, layers...)
 	if err != nil {
 		return nil, err

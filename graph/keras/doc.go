@@ -45,7 +45,7 @@
 //
 // The layer classes read are those whose rules this package has and whose
 // layer is registered with graph (import graph/layers and lstm, as a
-// program that uses the model does): InputLayer, Dense, LSTM,
+// program that uses the model does): InputLayer, Dense, LSTM, CuDNNLSTM,
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
 // Flatten and the merge layers Add, Subtract, Multiply, Average, Maximum,
@@ -65,6 +65,28 @@
 // (clip(0.2·x+0.5, 0, 1)) as hard_sigmoid. A stateful LSTM keeps the batch
 // size of the model's batch_input_shape. An unsupported layer is an error
 // that names the layer, its class and the classes supported.
+//
+// A CuDNNLSTM (Keras 2.1 to 2.3, tf.keras 1.x, tf.keras 2.x's
+// tf.compat.v1.keras.layers.CuDNNLSTM; GPU-only in Keras) is read as the
+// LSTM that computes its numbers, under its own name: activation tanh,
+// recurrent_activation sigmoid, use_bias, implementation 2 (tf.keras'
+// default; the same numbers as 1 without dropout), and its arguments
+// (units, initializers, unit_forget_bias, regularizers, constraints,
+// return_sequences, return_state, go_backwards, stateful); inside a
+// Bidirectional too. Its weights, and any weights with a bias of 8·units
+// loaded into an LSTM (Load, LoadWeights by order or by name), are
+// converted as Keras 2.2.4's loader does (_convert_rnn_weights, which
+// recognizes them by that bias): per gate g, the kernel's
+// K_g.T.reshape(K_g.shape, order='F'), the recurrent kernel's U_g.T, and
+// the bias b[:4·units] + b[4·units:] (cuDNN adds one bias to x_t W, one to
+// h_{t-1} U). Save writes the LSTM, which every Keras version loads. As
+// Keras' CuDNNLSTM refuses masks ("Masking is not supported for CuDNN
+// RNNs."), a model in which a mask reaches one is refused (followed from
+// Masking or Embedding(mask_zero) through the layers that pass masks on).
+// Initial weights drawn for training from scratch follow the LSTM's
+// initializers: with unit_forget_bias and a bias_initializer other than
+// zeros, the bias is one draw where CuDNNLSTM sums two. CuDNNGRU, GRU and
+// SimpleRNN are not supported.
 //
 // # Writing
 //

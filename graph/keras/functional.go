@@ -176,6 +176,9 @@ func (r *reader) functional(cfg map[string]any) (*model.Model, error) {
 	if err := checkSizes(outs, r.configs, r.maxWeights); err != nil {
 		return nil, err
 	}
+	if err := checkAliasMasks(outs, r.configs); err != nil {
+		return nil, err
+	}
 	return model.New(r.dt, ins, outs)
 }
 

@@ -43,6 +43,10 @@ type translated struct {
 	trainable   bool
 	batchShape  []int // batch_input_shape or batch_shape, nil if none
 	dtype       string
+	// noMask names the Keras class that refuses masks when this layer is
+	// read as another class (CuDNNLSTM read as LSTM, also inside a
+	// Bidirectional), "" otherwise; see checkAliasMasks.
+	noMask string
 }
 
 // translate maps the Keras layer object obj ({"class_name", "config"},
@@ -62,7 +66,12 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 		return nil, fmt.Errorf("layer of class %q has no name", class)
 	}
 	rules, ok := layerClasses[class]
-	if _, err := graph.LookupLayer(class); !ok || err != nil {
+	alias, aliased := classAliases[class]
+	target := class
+	if aliased {
+		target = alias.class
+	}
+	if _, err := graph.LookupLayer(target); !ok || err != nil {
 		return nil, fmt.Errorf("layer %q: class %q is not supported: supported are %s", name, class, supportedClasses())
 	}
 	t := &translated{class: class, name: name, config: map[string]any{}, trainable: true}
@@ -84,6 +93,10 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 			return nil, fmt.Errorf("layer %q (%s): %w", name, class, err)
 		}
 	}
+	if aliased {
+		alias.apply(t)
+		class = t.class
+	}
 	switch class {
 	case "Masking":
 		r.masks = name
@@ -92,6 +105,11 @@ func (r *reader) translate(obj map[string]any) (*translated, error) {
 			r.masks = name
 		}
 	case "Bidirectional":
+		if inner, ok := asObject(cfg["layer"]); ok {
+			if c, _ := asString(inner["class_name"]); classAliases[c].noMask {
+				t.noMask = c
+			}
+		}
 		if err := r.checkBackward(t, cfg["backward_layer"]); err != nil {
 			return nil, fmt.Errorf("layer %q (Bidirectional): backward_layer: %w", name, err)
 		}

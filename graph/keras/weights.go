@@ -52,8 +52,9 @@ func fileWithWeights(fs []fileLayer) []fileLayer {
 // names, by name, which is the same pairing for a model of the file's own
 // architecture whatever order it lists its layers in) or, byName, each
 // layer from the file layer of its name (layers the file lacks keep their
-// weights). Every
-// layer's arrays must match its weights in number and shape. Theano
+// weights). CuDNNLSTM weights (a bias of 8·units) paired with an LSTM are
+// converted as Keras does (fromCuDNN). Every layer's arrays must match
+// its weights in number and shape. Theano
 // convolution kernels (flipConv) are flipped to TensorFlow's
 // cross-correlation. Everything is checked and read before any weight is
 // set: on an error the layers are unchanged.
@@ -85,6 +86,9 @@ func setWeights(ls []graph.Layer, file []fileLayer, byName, flipConv bool) error
 		for i := range ours {
 			pairs = append(pairs, pair{ours[i], theirs[i]})
 		}
+	}
+	for k := range pairs {
+		pairs[k].f.weights = fromCuDNN(pairs[k].l, pairs[k].f.weights)
 	}
 	for _, p := range pairs {
 		ps := p.l.Params()
