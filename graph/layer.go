@@ -11,8 +11,8 @@ import (
 // sequences of any length, for example (None, 8).
 const None = -1
 
-// Param is one trainable weight of a layer, with what a model needs to train
-// it: its gradient, its regularizer and its constraint.
+// Param is one weight of a layer, with what a model needs to train it: its
+// gradient, its regularizer and its constraint.
 type Param struct {
 	// Name is unique within a model: "<layer name>/<weight name>",
 	// for example "lstm_1/kernel".
@@ -34,6 +34,14 @@ type Param struct {
 	// still computed and its regularizer still adds to the loss, as in
 	// Keras. The zero value, false, is a trainable weight.
 	Frozen bool
+	// Statistic marks a weight that its layer updates itself in a training
+	// Forward instead of the optimizer: BatchNormalization's moving mean
+	// and variance, Keras' non-trainable weights with updates. It takes no
+	// gradient (its Grad stays zero), the optimizer leaves it alone whether
+	// Frozen or not, and a model's Summary counts it as non-trainable.
+	// Frozen on a Statistic stops the layer's updates too, as Keras 2.2.4
+	// runs no updates of a layer with trainable=False.
+	Statistic bool
 }
 
 // Layer is one block of a model: it maps one or more input tensors, each
@@ -70,7 +78,8 @@ type Layer interface {
 	// does. With training true it applies dropout and the returned Pass
 	// can run Backward.
 	Forward(in, masks []*tensor.Dense, training bool) (*Pass, error)
-	// Params lists the trainable weights (empty before Build).
+	// Params lists the weights (empty before Build): the trainable ones
+	// and any Statistic ones, in Keras' weights order.
 	Params() []*Param
 	// Config returns the layer's configuration as JSON, from which the
 	// factory registered for Type rebuilds an identical, unbuilt layer.

@@ -457,12 +457,13 @@ func (m *Model) Params() []*graph.Param {
 	return ps
 }
 
-// TrainableParams returns the weights that training updates: Params
-// without the Frozen ones.
+// TrainableParams returns the weights that the optimizer updates: Params
+// without the Frozen ones and the Statistic ones (which their layers
+// update).
 func (m *Model) TrainableParams() []*graph.Param {
 	var ps []*graph.Param
 	for _, p := range m.Params() {
-		if !p.Frozen {
+		if !p.Frozen && !p.Statistic {
 			ps = append(ps, p)
 		}
 	}
@@ -506,7 +507,10 @@ func (m *Model) SetProgramCacheSize(n int) error {
 // Summary returns a Keras-like table: layer name and type, output shape
 // (None for the batch and for any dimension not fixed), number of weight
 // values and, for a functional model, the nodes each application is
-// connected to.
+// connected to. Below the total, when some weights are not trained
+// (graph.Param Frozen or Statistic), it gives Keras' "Trainable params" and
+// "Non-trainable params" (Keras prints them always; a model whose weights
+// all train keeps the one line).
 func (m *Model) Summary() string {
 	count := func(l graph.Layer) int {
 		n := 0
@@ -573,7 +577,17 @@ func (m *Model) Summary() string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%sTotal params: %d\n%s", strings.Repeat("=", width)+"\n", m.CountParams(), line)
+	fmt.Fprintf(&b, "%sTotal params: %d\n", strings.Repeat("=", width)+"\n", m.CountParams())
+	fixed := 0
+	for _, p := range m.Params() {
+		if p.Frozen || p.Statistic {
+			fixed += p.Value.Shape().TotalSize()
+		}
+	}
+	if fixed > 0 {
+		fmt.Fprintf(&b, "Trainable params: %d\nNon-trainable params: %d\n", m.CountParams()-fixed, fixed)
+	}
+	b.WriteString(line)
 	return b.String()
 }
 
