@@ -59,6 +59,9 @@ LAYER_ARGS = {
     "Embedding": {"input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
                   "activity_regularizer", "embeddings_constraint", "mask_zero", "input_length"},
     "Masking": {"mask_value"},
+    "BatchNormalization": {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                           "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
+                           "gamma_regularizer", "beta_constraint", "gamma_constraint"},
     "Concatenate": {"axis"},
     "Dot": {"axes", "normalize"},
     "Add": set(),
@@ -195,6 +198,12 @@ def build(obj, shapes):
         return [y], w + w
     if cls in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
         return [x], []
+    if cls == "BatchNormalization":
+        ax = c.get("axis", -1)
+        if not isinstance(ax, int) or x[ax] is None:
+            fail("BatchNormalization axis %r of input %r: Keras 2.2.4 needs an int axis of fixed size" % (ax, x))
+        n = 2 + int(c.get("center", True)) + int(c.get("scale", True))
+        return [x], [(x[ax],)] * n
     if cls == "Concatenate":
         ax = c.get("axis", -1)
         y = list(x)
