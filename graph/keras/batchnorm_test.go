@@ -144,17 +144,17 @@ func TestBatchNormalizationH5(t *testing.T) {
 }
 
 // TestBatchNormalizationKeras224File loads a model file in Keras 2.2.4's
-// layout made with h5py (testdata/k2.2.4_batchnorm_h5py.py: two
+// layout made with h5py (testdata/h5py_made/k2.2.4_batchnorm_h5py.py: two
 // BatchNormalization layers, one without center, around a Flatten, then
 // Dense) and compares its predictions with numpy's inference of Keras'
 // formula (float32 weights: 1e-5); the moving statistics are Statistic
 // weights, counted as non-trainable.
 func TestBatchNormalizationKeras224File(t *testing.T) {
-	m, err := Load("testdata/k2.2.4_batchnorm_h5py.h5")
+	m, err := Load("testdata/h5py_made/k2.2.4_batchnorm_h5py.h5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("testdata/k2.2.4_batchnorm_h5py.json")
+	b, err := os.ReadFile("testdata/h5py_made/k2.2.4_batchnorm_h5py.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,8 @@ mean·inv), inv = gamma/sqrt(var + epsilon); Flatten; Dense), in numpy.
 Model: Sequential [BatchNormalization (axis -1, momentum 0.95, epsilon 0.01)
 on (4, 3), Flatten, BatchNormalization (center False), Dense(2)]. The config
 is what Keras 2.2.4's get_config writes for these layers.
-Run: python3 k2.2.4_batchnorm_h5py.py (in this directory).
+Run: python3 k2.2.4_batchnorm_h5py.py (in this directory). Not a file Keras
+wrote: it lives apart from the real Keras files of ../ (README there).
 """
 import json
 
