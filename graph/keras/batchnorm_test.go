@@ -143,17 +143,14 @@ func TestBatchNormalizationH5(t *testing.T) {
 	}
 }
 
-// TestBatchNormalizationKeras224File loads a model file in Keras 2.2.4's
-// layout made with h5py (testdata/h5py_made/k2.2.4_batchnorm_h5py.py: two
+// TestBatchNormalizationKerasFiles loads a model file in Keras 2.2.4's
+// layout and the same model as a Keras 3 .keras archive, both made with
+// h5py (testdata/h5py_made/k2.2.4_batchnorm_h5py.py: two
 // BatchNormalization layers, one without center, around a Flatten, then
-// Dense) and compares its predictions with numpy's inference of Keras'
+// Dense), and compares their predictions with numpy's inference of Keras'
 // formula (float32 weights: 1e-5); the moving statistics are Statistic
 // weights, counted as non-trainable.
-func TestBatchNormalizationKeras224File(t *testing.T) {
-	m, err := Load("testdata/h5py_made/k2.2.4_batchnorm_h5py.h5")
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestBatchNormalizationKerasFiles(t *testing.T) {
 	b, err := os.ReadFile("testdata/h5py_made/k2.2.4_batchnorm_h5py.json")
 	if err != nil {
 		t.Fatal(err)
@@ -166,24 +163,33 @@ func TestBatchNormalizationKeras224File(t *testing.T) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
-	y, err := m.Predict(graph.NewTensor(m.Dtype(), c.Shape, c.X), 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := graph.Float64s(y); !closeAll(got, c.Y, 1e-5) {
-		t.Errorf("predictions %v, want %v", got, c.Y)
-	}
-	var names []string
-	for _, p := range m.Params() {
-		if p.Statistic {
-			names = append(names, p.Name)
+	for _, f := range []struct{ path, bn1, bn2 string }{
+		{"testdata/h5py_made/k2.2.4_batchnorm_h5py.h5", "batch_normalization_1", "batch_normalization_2"},
+		{"testdata/h5py_made/k3_batchnorm_h5py.keras", "batch_normalization", "batch_normalization_1"},
+	} {
+		m, err := Load(f.path)
+		if err != nil {
+			t.Fatalf("%s: %v", f.path, err)
 		}
-	}
-	if want := []string{"batch_normalization_1/moving_mean", "batch_normalization_1/moving_variance", "batch_normalization_2/moving_mean", "batch_normalization_2/moving_variance"}; !slices.Equal(names, want) {
-		t.Errorf("statistic weights %v, want %v", names, want)
-	}
-	if s := m.Summary(); !strings.Contains(s, "Total params: 74\nTrainable params: 44\nNon-trainable params: 30\n") {
-		t.Errorf("summary:\n%s", s)
+		y, err := m.Predict(graph.NewTensor(m.Dtype(), c.Shape, c.X), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := graph.Float64s(y); !closeAll(got, c.Y, 1e-5) {
+			t.Errorf("%s: predictions %v, want %v", f.path, got, c.Y)
+		}
+		var names []string
+		for _, p := range m.Params() {
+			if p.Statistic {
+				names = append(names, p.Name)
+			}
+		}
+		if want := []string{f.bn1 + "/moving_mean", f.bn1 + "/moving_variance", f.bn2 + "/moving_mean", f.bn2 + "/moving_variance"}; !slices.Equal(names, want) {
+			t.Errorf("%s: statistic weights %v, want %v", f.path, names, want)
+		}
+		if s := m.Summary(); !strings.Contains(s, "Total params: 74\nTrainable params: 44\nNon-trainable params: 30\n") {
+			t.Errorf("%s: summary:\n%s", f.path, s)
+		}
 	}
 }
 

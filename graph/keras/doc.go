@@ -48,8 +48,8 @@
 // program that uses the model does): InputLayer, Dense, LSTM, CuDNNLSTM,
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
-// Flatten and the merge layers Add, Subtract, Multiply, Average, Maximum,
-// Minimum, Concatenate and Dot. Every argument of their configs
+// BatchNormalization, Flatten and the merge layers Add, Subtract,
+// Multiply, Average, Maximum, Minimum, Concatenate and Dot. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
 // graph.Param.Frozen), dtype (the model computes in Options.Dtype),
@@ -87,6 +87,14 @@
 // initializers: with unit_forget_bias and a bias_initializer other than
 // zeros, the bias is one draw where CuDNNLSTM sums two. CuDNNGRU, GRU and
 // SimpleRNN are not supported.
+//
+// BatchNormalization reads tf.keras's axis list ([2]) and accepts fused,
+// synchronized, renorm_clipping and renorm_momentum, which change no
+// number here; renorm true and virtual_batch_size are refused. Its
+// training follows Keras 2.2.4 whatever Keras wrote the file (see
+// graph/layers.BatchNormalization: tf.keras and Keras 3 update the moving
+// statistics without 2.2.4's zero-debiasing, and Keras 3 leaves masked
+// steps out of them).
 //
 // # Writing
 //

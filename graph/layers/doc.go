@@ -1,15 +1,19 @@
 // Package layers holds the Keras layers of this library other than the LSTM
 // (package lstm): Dense (applied per timestep to 3-D inputs), Activation,
 // Dropout (with noise_shape) and SpatialDropout1D, Embedding and Masking,
-// Conv1D, MaxPooling1D, RepeatVector, Flatten and the TimeDistributed
-// wrapper, each with Keras 2.2.4's arguments, defaults, weight layout and
+// Conv1D, MaxPooling1D, BatchNormalization, RepeatVector, Flatten and the
+// TimeDistributed wrapper, each with Keras 2.2.4's arguments, defaults, weight layout and
 // get_config names, and each registered with graph.RegisterLayer under its
 // Keras class name so that model files can rebuild it.
 //
 // Embedding(mask_zero) and Masking start a mask, the (batch, timesteps)
 // record of which steps are real, as Keras does; Dense, Activation,
-// Dropout and TimeDistributed pass it on, and a model's loss leaves the
-// masked steps out.
+// Dropout, BatchNormalization and TimeDistributed pass it on, and a
+// model's loss leaves the masked steps out.
+//
+// BatchNormalization's moving mean and variance are graph.Param Statistic
+// weights: the layer updates them in each training Forward, as Keras
+// 2.2.4's updates, and the optimizer leaves them alone.
 //
 // A layer's computation is a compiled Gorgonia graph; its gradients come
 // from Gorgonia's autodiff of that graph (Conv1D's through an im2col op

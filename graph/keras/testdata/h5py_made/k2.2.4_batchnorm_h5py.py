@@ -11,10 +11,19 @@ mean·inv), inv = gamma/sqrt(var + epsilon); Flatten; Dense), in numpy.
 Model: Sequential [BatchNormalization (axis -1, momentum 0.95, epsilon 0.01)
 on (4, 3), Flatten, BatchNormalization (center False), Dense(2)]. The config
 is what Keras 2.2.4's get_config writes for these layers.
+It also writes k3_batchnorm_h5py.keras, the same model and weights as a
+Keras 3 .keras archive (a zip of metadata.json, config.json in Keras 3's
+form with BatchNormalization's Keras 3 keys synchronized, renorm,
+renorm_clipping, renorm_momentum, and model.weights.h5 with the weights at
+layers/<snake_case class name>[_n]/vars/<i>, gamma, beta, moving_mean,
+moving_variance: keras/src/layers/normalization/batch_normalization.py
+build), whose predictions are the same.
 Run: python3 k2.2.4_batchnorm_h5py.py (in this directory). Not a file Keras
 wrote: it lives apart from the real Keras files of ../ (README there).
 """
+import io
 import json
+import zipfile
 
 import h5py
 import numpy as np
@@ -85,3 +94,51 @@ h = bn(x, bn1, 0.01).reshape(5, 12)
 y = bn(h, bn2, 0.001) @ dense["kernel"].astype(np.float64) + dense["bias"]
 json.dump({"x": [float(v) for v in x.ravel()], "shape": [5, 4, 3], "y": [float(v) for v in y.ravel()]},
           open("k2.2.4_batchnorm_h5py.json", "w"))
+
+
+def k3_init(name):
+    return {"module": "keras.initializers", "class_name": name, "config": {}, "registered_name": None}
+
+
+policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
+
+
+def k3_bn(name, momentum, epsilon, center, input_shape):
+    return {"module": "keras.layers", "class_name": "BatchNormalization", "config": {
+        "name": name, "trainable": True, "dtype": policy, "axis": -1, "momentum": momentum, "epsilon": epsilon,
+        "center": center, "scale": True, "beta_initializer": k3_init("Zeros"), "gamma_initializer": k3_init("Ones"),
+        "moving_mean_initializer": k3_init("Zeros"), "moving_variance_initializer": k3_init("Ones"),
+        "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None,
+        "synchronized": False, "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99},
+        "registered_name": None, "build_config": {"input_shape": input_shape}}
+
+
+k3config = {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "trainable": True, "dtype": policy, "layers": [
+    {"module": "keras.layers", "class_name": "InputLayer",
+     "config": {"batch_shape": [None, 4, 3], "dtype": "float32", "sparse": False, "name": "input_layer"}, "registered_name": None},
+    k3_bn("batch_normalization", 0.95, 0.01, True, [None, 4, 3]),
+    {"module": "keras.layers", "class_name": "Flatten", "config": {"name": "flatten", "trainable": True, "dtype": policy,
+                                                                   "data_format": "channels_last"},
+     "registered_name": None, "build_config": {"input_shape": [None, 4, 3]}},
+    k3_bn("batch_normalization_1", 0.99, 0.001, False, [None, 12]),
+    {"module": "keras.layers", "class_name": "Dense", "config": {
+        "name": "dense", "trainable": True, "dtype": policy, "units": 2, "activation": "linear", "use_bias": True,
+        "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": None},
+                               "registered_name": None},
+        "bias_initializer": k3_init("Zeros"), "kernel_regularizer": None, "bias_regularizer": None,
+        "kernel_constraint": None, "bias_constraint": None},
+     "registered_name": None, "build_config": {"input_shape": [None, 12]}}]}}
+buf = io.BytesIO()
+with h5py.File(buf, "w") as f:
+    for group, ws, vals in [("batch_normalization", ["gamma", "beta", "moving_mean", "moving_variance"], bn1),
+                            ("flatten", [], {}),
+                            ("batch_normalization_1", ["gamma", "moving_mean", "moving_variance"], bn2),
+                            ("dense", ["kernel", "bias"], dense)]:
+        g = f.create_group("layers/" + group + "/vars")
+        for i, w in enumerate(ws):
+            g.create_dataset(str(i), data=vals[w])
+    f.create_group("vars")
+with zipfile.ZipFile("k3_batchnorm_h5py.keras", "w") as z:
+    for name, data in [("metadata.json", json.dumps({"keras_version": "3.4.1", "date_saved": "2024-07-23@17:34:40"})),
+                       ("config.json", json.dumps(k3config)), ("model.weights.h5", buf.getvalue())]:
+        z.writestr(zipfile.ZipInfo(name, (2024, 7, 23, 17, 34, 40)), data)
