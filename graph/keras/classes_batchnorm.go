@@ -3,6 +3,7 @@ package keras
 // The Keras rules and size rule of BatchNormalization (graph/layers).
 
 func init() {
+	passesMask["BatchNormalization"] = true // supports_masking, the mask unchanged
 	layerClasses["BatchNormalization"] = classRules{
 		// Keras 2.2.4 writes a number; tf.keras a list of one axis after
 		// building ([2]), which the layer's config reads too.

@@ -195,8 +195,8 @@ func cudnnKernel(v []float64, rows, units int) []float64 {
 // gets a mask, so Keras cannot build such a model, while the LSTM it is
 // read as would honour the mask. The masks are followed through the
 // graph by the classes' rules (Keras 2.2.4's compute_mask): Masking and
-// Embedding(mask_zero) make one; Dense, Dropout, SpatialDropout1D,
-// Activation and TimeDistributed pass it on; an LSTM or Bidirectional with
+// Embedding(mask_zero) make one; the classes of passesMask (Dense,
+// Dropout, Activation, BatchNormalization, ...) pass it on; an LSTM or Bidirectional with
 // return_sequences passes it to its sequence output; the merge layers pass
 // any input's; other layers pass none.
 func checkAliasMasks(outputs []*model.Node, configs map[graph.Layer]*translated) error {
@@ -241,6 +241,11 @@ func checkAliasMasks(outputs []*model.Node, configs map[graph.Layer]*translated)
 	return nil
 }
 
+// passesMask holds the classes whose output carries their input's mask
+// unchanged (Keras 2.2.4: supports_masking and the default compute_mask);
+// the files of other classes (classes_*.go) add theirs in their init.
+var passesMask = map[string]bool{"Dense": true, "Dropout": true, "SpatialDropout1D": true, "Activation": true, "TimeDistributed": true}
+
 // outputMasks returns, for a call of the layer t on inputs carrying the
 // masks in (by the name of the layer that made each, "" none), the masks
 // of its first outputs; outputs past the list carry none.
@@ -250,6 +255,9 @@ func outputMasks(t *translated, in []string) []string {
 		first = in[0]
 	}
 	seq := func(cfg map[string]any) bool { b, _ := asBool(cfg["return_sequences"]); return b }
+	if passesMask[t.class] {
+		return []string{first}
+	}
 	switch t.class {
 	case "Masking":
 		return []string{t.name}
@@ -257,8 +265,6 @@ func outputMasks(t *translated, in []string) []string {
 		if mz, _ := asBool(t.config["mask_zero"]); mz {
 			return []string{t.name}
 		}
-	case "Dense", "Dropout", "SpatialDropout1D", "Activation", "TimeDistributed":
-		return []string{first}
 	case "LSTM":
 		if seq(t.config) {
 			return []string{first}

@@ -358,6 +358,7 @@ func TestCuDNNConfigErrors(t *testing.T) {
 	}{
 		{"mask reaches it", "2.2.4", seq(masking, cudnn("c1", "")), []string{`"c1"`, "CuDNNLSTM", `"mk"`, "Masking is not supported"}},
 		{"mask through Dense", "2.2.4", seq(masking, dense, cudnn("c1", "")), []string{`"c1"`, `"mk"`}},
+		{"mask through BatchNormalization", "2.2.4", seq(masking, `{"class_name": "BatchNormalization", "config": {"name": "bn"}}`, cudnn("c1", "")), []string{`"c1"`, `"mk"`}},
 		{"mask into Bidirectional", "2.2.4", seq(`{"class_name": "Embedding", "config": {"name": "e", "input_dim": 5, "output_dim": 2, "mask_zero": true, "batch_input_shape": [null, 4]}}`,
 			`{"class_name": "Bidirectional", "config": {"name": "bi", "layer": `+cudnn("c1", "")+`, "merge_mode": "concat"}}`), []string{`"bi"`, "CuDNNLSTM", `"e"`}},
 		{"mask through a sequence LSTM", "2.2.4", seq(masking, `{"class_name": "LSTM", "config": `+lstmCfg("l", 2, `, "return_sequences": true`)+`}`, cudnn("c1", "")),
