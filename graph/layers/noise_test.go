@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -248,5 +249,35 @@ func TestActivityRegularization(t *testing.T) {
 	mustBuild(t, zero, []int{3}, tensor.Float64)
 	if p, _ := forward(zero, graph.NewTensor(tensor.Float64, []int{1, 3}, []float64{1, 2, 3}), false); p.ActivityPenalty != 0 {
 		t.Errorf("l1 = l2 = 0: penalty %v", p.ActivityPenalty)
+	}
+}
+
+// TestActLayersConcurrentInference runs inference of every layer of this
+// branch from several goroutines at once (as a model serving predictions)
+// and checks each result against a serial run: inference writes no shared
+// state (go test -race checks the rest).
+func TestActLayersConcurrentInference(t *testing.T) {
+	x := graph.NewTensor(tensor.Float64, []int{4, 3, 4}, randValues(48, 31))
+	for _, l := range allActLayers(t) {
+		mustBuild(t, l, []int{3, 4}, tensor.Float64)
+		want, err := output(l, x, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				y, err := output(l, x, false)
+				if err == nil && !slices.Equal(graph.Float64s(y), graph.Float64s(want)) {
+					err = fmt.Errorf("%s: a concurrent inference differs", l.Type())
+				}
+				errs <- err
+			}()
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
 	}
 }
