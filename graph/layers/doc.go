@@ -7,7 +7,8 @@
 // Keras class name so that model files can rebuild it.
 // The advanced activations LeakyReLU, ReLU, ELU, ThresholdedReLU, Softmax
 // and PReLU, the noise layers GaussianNoise, GaussianDropout and
-// AlphaDropout, and ActivityRegularization are here too, likewise.
+// AlphaDropout, and ActivityRegularization are here too, likewise; they
+// pass a mask on.
 //
 // Embedding(mask_zero) and Masking start a mask, the (batch, timesteps)
 // record of which steps are real, as Keras does; Dense, Activation,
