@@ -22,15 +22,36 @@ import (
 // (supports_masking = True), and have no weights.
 
 // noiseLayer is what the noise layers share: one input of any shape, the
-// seeded source (restarted from the seed by Build, as Dropout's), and
+// seeded stream (restarted from the seed by Build, and saved with the
+// training state as graph.RandomStream, as Dropout's), and
 // draw, which returns s and c for a training batch of shape xs (a nil s
 // means 1, a nil c 0), or nil, nil for the identity.
 type noiseLayer struct {
 	class, name string
 	seed        uint64
-	rng         *rand.Rand
+	src         *rand.PCG  // the noise's stream (its state is saved, see RandomState)
+	rng         *rand.Rand // draws from src
 	inShape     []int
 	draw        func(xs []int) (s, c []float64, err error)
+}
+
+// restart starts the noise's stream from the seed.
+func (n *noiseLayer) restart() {
+	n.src = graph.NewPCG(n.seed)
+	n.rng = rand.New(n.src)
+}
+
+// RandomState returns the state of the noise's stream
+// (graph.RandomStream), which model.Save keeps so that resumed training
+// draws what it would have drawn.
+func (n *noiseLayer) RandomState() ([]byte, error) { return graph.PCGStates(n.src) }
+
+// SetRandomState restores the noise's stream from a RandomState.
+func (n *noiseLayer) SetRandomState(state []byte) error {
+	if err := graph.SetPCGStates(state, n.src); err != nil {
+		return fmt.Errorf("layers: %s %s: %w", n.class, n.name, err)
+	}
+	return nil
 }
 
 // Name returns the layer's name.
@@ -50,7 +71,7 @@ func (n *noiseLayer) Build(in [][]int, dt tensor.Dtype) error {
 		return err
 	}
 	n.inShape = s
-	n.rng = graph.NewRNG(n.seed)
+	n.restart()
 	return nil
 }
 
@@ -163,13 +184,14 @@ func NewGaussianNoise(cfg GaussianNoiseConfig) (*GaussianNoise, error) {
 		return nil, err
 	}
 	g := &GaussianNoise{cfg: cfg}
-	g.noiseLayer = noiseLayer{class: "GaussianNoise", name: cfg.Name, seed: cfg.Seed, rng: graph.NewRNG(cfg.Seed),
+	g.noiseLayer = noiseLayer{class: "GaussianNoise", name: cfg.Name, seed: cfg.Seed,
 		draw: func(xs []int) ([]float64, []float64, error) {
 			if cfg.Stddev == 0 {
 				return nil, nil, nil
 			}
 			return nil, normals(g.rng, tensor.Shape(xs).TotalSize(), 0, cfg.Stddev), nil
 		}}
+	g.restart()
 	return g, nil
 }
 
@@ -209,13 +231,14 @@ func NewGaussianDropout(cfg GaussianDropoutConfig) (*GaussianDropout, error) {
 		return nil, err
 	}
 	g := &GaussianDropout{cfg: cfg}
-	g.noiseLayer = noiseLayer{class: "GaussianDropout", name: cfg.Name, seed: cfg.Seed, rng: graph.NewRNG(cfg.Seed),
+	g.noiseLayer = noiseLayer{class: "GaussianDropout", name: cfg.Name, seed: cfg.Seed,
 		draw: func(xs []int) ([]float64, []float64, error) {
 			if cfg.Rate == 0 {
 				return nil, nil, nil
 			}
 			return normals(g.rng, tensor.Shape(xs).TotalSize(), 1, math.Sqrt(cfg.Rate/(1-cfg.Rate))), nil, nil
 		}}
+	g.restart()
 	return g, nil
 }
 
@@ -279,7 +302,8 @@ func NewAlphaDropout(cfg AlphaDropoutConfig) (*AlphaDropout, error) {
 		cfg.NoiseShape = append([]int(nil), cfg.NoiseShape...)
 	}
 	d := &AlphaDropout{cfg: cfg}
-	d.noiseLayer = noiseLayer{class: "AlphaDropout", name: cfg.Name, seed: cfg.Seed, rng: graph.NewRNG(cfg.Seed), draw: d.draw}
+	d.noiseLayer = noiseLayer{class: "AlphaDropout", name: cfg.Name, seed: cfg.Seed, draw: d.draw}
+	d.restart()
 	return d, nil
 }
 

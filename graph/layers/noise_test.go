@@ -3,10 +3,14 @@ package layers
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/model"
+	"github.com/golstm/golstm/optim"
 
 	"gorgonia.org/tensor"
 )
@@ -278,6 +282,87 @@ func TestActLayersConcurrentInference(t *testing.T) {
 			if err := <-errs; err != nil {
 				t.Error(err)
 			}
+		}
+	}
+}
+
+// TestNoiseResumesTraining: a model with every noise layer trained 2
+// epochs, saved, loaded and trained 2 more gives exactly the losses and
+// weights of 4 epochs in one go, because the model file keeps each noise
+// layer's stream (graph.RandomStream); a state of the wrong size is an
+// error naming the layer.
+func TestNoiseResumesTraining(t *testing.T) {
+	build := func() *model.Model {
+		h := DenseDefaults(4)
+		h.Name, h.Activation, h.Seed = "hidden", "tanh", 1
+		o := DenseDefaults(1)
+		o.Name, o.Seed = "out", 2
+		ls := []graph.Layer{}
+		for _, l := range []func() (graph.Layer, error){
+			func() (graph.Layer, error) { return NewDense(h) },
+			func() (graph.Layer, error) {
+				return NewGaussianNoise(GaussianNoiseConfig{Name: "gn", Stddev: 0.3, Seed: 3})
+			},
+			func() (graph.Layer, error) {
+				return NewGaussianDropout(GaussianDropoutConfig{Name: "gd", Rate: 0.3, Seed: 4})
+			},
+			func() (graph.Layer, error) {
+				return NewAlphaDropout(AlphaDropoutConfig{Name: "ad", Rate: 0.2, Seed: 5})
+			},
+			func() (graph.Layer, error) { return NewDense(o) },
+		} {
+			layer, err := l()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls = append(ls, layer)
+		}
+		m, err := model.NewSequential(tensor.Float64, ls...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile("mse", optim.NewAdam()); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	x := graph.NewTensor(tensor.Float64, []int{12, 2}, randValues(24, 1))
+	y := graph.NewTensor(tensor.Float64, []int{12, 1}, randValues(12, 2))
+	fit := func(m *model.Model, epochs int) []float64 {
+		h, err := m.Fit(x, y, model.FitConfig{BatchSize: 4, Epochs: epochs, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.History["loss"]
+	}
+	straight := build()
+	want := fit(straight, 4)
+	m := build()
+	got := fit(m, 2)
+	path := filepath.Join(t.TempDir(), "m.golstm")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, fit(loaded, 2)...)
+	if !slices.Equal(got, want) {
+		t.Errorf("losses %v after resuming, %v straight", got, want)
+	}
+	for i, p := range straight.Params() {
+		if !slices.Equal(graph.Float64s(p.Value), graph.Float64s(loaded.Params()[i].Value)) {
+			t.Errorf("weight %s differs after resuming", p.Name)
+		}
+	}
+	for _, name := range []string{"gn", "gd", "ad"} {
+		r, ok := loaded.Layer(name).(graph.RandomStream)
+		if !ok {
+			t.Fatalf("%s is not a graph.RandomStream", name)
+		}
+		if err := r.SetRandomState([]byte{1, 2}); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: bad state: error %v", name, err)
 		}
 	}
 }
