@@ -66,6 +66,12 @@
 // size of the model's batch_input_shape. An unsupported layer is an error
 // that names the layer, its class and the classes supported.
 //
+// The advanced activations LeakyReLU (Keras 3's negative_slope read as
+// alpha), ReLU, ELU, ThresholdedReLU, Softmax and PReLU, the noise layers
+// GaussianNoise, GaussianDropout and AlphaDropout (tf.keras' and Keras 3's
+// seed read), and ActivityRegularization are read and written the same
+// way, with Keras 2.2.4's arguments.
+//
 // A CuDNNLSTM (Keras 2.1 to 2.3, tf.keras 1.x, tf.keras 2.x's
 // tf.compat.v1.keras.layers.CuDNNLSTM; GPU-only in Keras) is read as the
 // LSTM that computes its numbers, under its own name: activation tanh,

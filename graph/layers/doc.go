@@ -5,6 +5,10 @@
 // TimeDistributed wrapper, each with Keras 2.2.4's arguments, defaults, weight layout and
 // get_config names, and each registered with graph.RegisterLayer under its
 // Keras class name so that model files can rebuild it.
+// The advanced activations LeakyReLU, ReLU, ELU, ThresholdedReLU, Softmax
+// and PReLU, the noise layers GaussianNoise, GaussianDropout and
+// AlphaDropout, and ActivityRegularization are here too, likewise; they
+// pass a mask on.
 //
 // Embedding(mask_zero) and Masking start a mask, the (batch, timesteps)
 // record of which steps are real, as Keras does; Dense, Activation,
@@ -19,7 +23,9 @@
 // from Gorgonia's autodiff of that graph (Conv1D's through an im2col op
 // whose derivative is its adjoint). Layers that only move values
 // (RepeatVector, Flatten, MaxPooling1D) are plain Go index copies, their
-// gradients the scatter of those copies.
+// gradients the scatter of those copies; the advanced activations and the
+// noise layers are plain Go element-wise loops with their derivatives
+// written out (TensorFlow's at the kinks), checked by finite differences.
 //
 // Layers that Keras 2.2.4 does not let take a mask (Conv1D, MaxPooling1D,
 // RepeatVector, Flatten) return an error naming the layer for a masked

@@ -75,6 +75,16 @@ REQUIRED = {"Dense": {"units"}, "LSTM": {"units"}, "Conv1D": {"filters", "kernel
             "SpatialDropout1D": {"rate"}, "Activation": {"activation"}, "RepeatVector": {"n"},
             "TimeDistributed": {"layer"}, "Bidirectional": {"layer"}, "Embedding": {"input_dim", "output_dim"},
             "Dot": {"axes"}}
+# Keras 2.2.4's advanced activation and noise layers (advanced_activations.py,
+# noise.py, core.py's ActivityRegularization).
+LAYER_ARGS.update({
+    "LeakyReLU": {"alpha"}, "ReLU": {"max_value", "negative_slope", "threshold"}, "ELU": {"alpha"},
+    "ThresholdedReLU": {"theta"}, "Softmax": {"axis"},
+    "PReLU": {"alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"},
+    "GaussianNoise": {"stddev"}, "GaussianDropout": {"rate"}, "AlphaDropout": {"rate", "noise_shape", "seed"},
+    "ActivityRegularization": {"l1", "l2"},
+})
+REQUIRED.update({"GaussianNoise": {"stddev"}, "GaussianDropout": {"rate"}, "AlphaDropout": {"rate"}})
 ACTIVATIONS = {"softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid", "hard_sigmoid",
                "exponential", "linear"}
 OBJECTS = {
@@ -187,6 +197,14 @@ def build(obj, shapes):
         return [[x[0], x[1]] + outs[0][1:]], w
     if cls in ("Dropout", "SpatialDropout1D", "Activation", "Masking"):
         return [x], []
+    if cls in ("LeakyReLU", "ReLU", "ELU", "ThresholdedReLU", "Softmax", "GaussianNoise", "GaussianDropout",
+               "AlphaDropout", "ActivityRegularization"):
+        return [x], []
+    if cls == "PReLU":  # alpha: the input's shape, shared axes set to 1
+        w = list(x[1:])
+        for i in c.get("shared_axes") or []:
+            w[i - 1] = 1
+        return [x], [tuple(w)]
     if cls == "Embedding":
         return [x + [c["output_dim"]]], [(c["input_dim"], c["output_dim"])]
     if cls == "Bidirectional":
