@@ -123,8 +123,9 @@ func sameLayers(t *testing.T, what string, m, want *model.Model, x *graph.Tensor
 }
 
 // TestPoolingKerasConfigs reads the config of poolingSeq as Keras 2.2.4,
-// tf.keras 2.10 and Keras 3.4 write it (as model_config and as a whole
-// .keras archive with its weights) and checks that each gives poolingSeq.
+// tf.keras 2.10 and Keras 3.4 write it (as model_config, as a whole Keras
+// 2.2.4 .h5 file and as a whole .keras archive with its weights) and
+// checks that each gives poolingSeq.
 func TestPoolingKerasConfigs(t *testing.T) {
 	want := poolingSeq(t)
 	x := randomize(want, 8, 3)[0]
@@ -137,6 +138,23 @@ func TestPoolingKerasConfigs(t *testing.T) {
 		}
 		sameLayers(t, c.name, ld.model, want, x)
 	}
+
+	// An .h5 file whose model_config is Keras 2.2.4's text, with the
+	// weights of want in Keras 2.2.4's model_weights layout.
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(k2PoolingSeq), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	h5 := filepath.Join(t.TempDir(), "k2.h5")
+	if err := writeWithConfig(want, cfg, h5); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(h5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, want, m2)
+	sameLayers(t, "keras 2.2.4 .h5", m2, want, x)
 
 	// A .keras archive: config.json, metadata.json and model.weights.h5 with
 	// the Dense weights at layers/dense/vars/{0,1}.
