@@ -118,6 +118,9 @@ func outLen(steps, size, strides int, padding string) int {
 // follow each batch: 4 and 6 steps with pool 2.
 func TestAveragePooling1DNone(t *testing.T) {
 	a, _ := NewAveragePooling1D(AveragePooling1DConfig{})
+	if s := a.FreeShape([]int{6, 2}); !slices.Equal(s, []int{graph.None, 2}) {
+		t.Errorf("FreeShape (6, 2) = %v, want (None, 2)", s)
+	}
 	mustBuild(t, a, []int{graph.None, 1}, tensor.Float64)
 	for _, steps := range []int{4, 6} {
 		x := make([]float64, steps)

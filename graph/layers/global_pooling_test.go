@@ -159,6 +159,9 @@ func TestGlobalPooling1DVariableLength(t *testing.T) {
 	avg, _ := NewGlobalAveragePooling1D(GlobalPooling1DConfig{})
 	mx, _ := NewGlobalMaxPooling1D(GlobalPooling1DConfig{})
 	for _, l := range []*GlobalPooling1D{avg, mx} {
+		if s := l.FreeShape([]int{5, 3}); !slices.Equal(s, []int{graph.None, 3}) {
+			t.Errorf("%s: FreeShape (5, 3) = %v, want (None, 3)", l.Type(), s)
+		}
 		mustBuild(t, l, []int{graph.None, 1}, tensor.Float64)
 		if s := l.OutputShapes()[0]; !slices.Equal(s, []int{1}) {
 			t.Errorf("%s: output shape %v, want (1)", l.Type(), s)
