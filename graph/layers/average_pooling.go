@@ -162,28 +162,26 @@ func (a *AveragePooling1D) Forward(in, masks []*tensor.Dense, training bool) (*g
 	if err != nil {
 		return nil, err
 	}
-	// srcs[t] are the input steps of output step t's window; never empty
-	// (a "same" window always holds a real step).
-	srcs := make([][]int, w.out)
-	for t := range srcs {
-		for j := 0; j < w.size; j++ {
-			if s := w.src(t, j); s >= 0 {
-				srcs[t] = append(srcs[t], s)
-			}
-		}
+	// Output step t averages the input steps lo[t] ≤ s < hi[t]: its window
+	// (w.src(t, j) for j < size) without the padding; never empty (a
+	// "same" window always holds a real step).
+	lo, hi := make([]int, w.out), make([]int, w.out)
+	for t := range lo {
+		start := t*w.stride - w.padLeft
+		lo[t], hi[t] = max(start, 0), min(start+w.size, steps)
 	}
 	vals := graph.Float64s(x)
 	y := make([]float64, b*w.out*ch)
 	for bi := 0; bi < b; bi++ {
-		for t, ss := range srcs {
+		for t := range lo {
 			row := y[(bi*w.out+t)*ch : (bi*w.out+t+1)*ch]
-			for _, s := range ss {
+			for s := lo[t]; s < hi[t]; s++ {
 				for c := range row {
 					row[c] += vals[(bi*steps+s)*ch+c]
 				}
 			}
 			for c := range row {
-				row[c] /= float64(len(ss))
+				row[c] /= float64(hi[t] - lo[t])
 			}
 		}
 	}
@@ -198,10 +196,10 @@ func (a *AveragePooling1D) Forward(in, masks []*tensor.Dense, training bool) (*g
 			dyv := graph.Float64s(dy)
 			dx := make([]float64, b*steps*ch)
 			for bi := 0; bi < b; bi++ {
-				for t, ss := range srcs {
-					for _, s := range ss {
+				for t := range lo {
+					for s := lo[t]; s < hi[t]; s++ {
 						for c := 0; c < ch; c++ {
-							dx[(bi*steps+s)*ch+c] += dyv[(bi*w.out+t)*ch+c] / float64(len(ss))
+							dx[(bi*steps+s)*ch+c] += dyv[(bi*w.out+t)*ch+c] / float64(hi[t]-lo[t])
 						}
 					}
 				}

@@ -31,6 +31,9 @@ func TestAveragePooling1D(t *testing.T) {
 		// out 3, pad 2, 1 left: windows (1,3) (3,2,5) (5,4)
 		{3, 2, "same", []float64{2, 10.0 / 3, 4.5}},
 		{1, 1, "valid", x},
+		// A window far longer than the input: one mean of the 5 steps
+		// (computed from the window's bounds, not position by position).
+		{1 << 40, 0, "same", []float64{3}},
 	} {
 		a, err := NewAveragePooling1D(AveragePooling1DConfig{PoolSize: c.size, Strides: c.strides, Padding: c.padding})
 		if err != nil {

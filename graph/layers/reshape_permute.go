@@ -91,13 +91,16 @@ func (r *Reshape) resolve(n int, from string) ([]int, error) {
 	out := slices.Clone(r.cfg.TargetShape)
 	known, unknown := 1, -1
 	for i, d := range out {
-		if d == -1 {
+		switch {
+		case d == -1:
 			unknown = i
-		} else {
+		case known > n/d:
+			known = n + 1 // more than n values: no fit (and no overflow)
+		default:
 			known *= d
 		}
 	}
-	if unknown >= 0 && n%known == 0 {
+	if unknown >= 0 && known <= n && n%known == 0 {
 		out[unknown] = n / known
 		return out, nil
 	}

@@ -54,7 +54,9 @@ func TestReshape(t *testing.T) {
 			t.Errorf("target_shape %v: error %v", target, err)
 		}
 	}
-	for _, c := range []struct{ target, in []int }{{[]int{4, -1}, []int{2, 3}}, {[]int{5}, []int{2, 3}}, {[]int{7}, []int{6}}} {
+	// The last sizes multiply past the int range (a hostile file): an
+	// error, not a division by a wrapped zero.
+	for _, c := range []struct{ target, in []int }{{[]int{4, -1}, []int{2, 3}}, {[]int{5}, []int{2, 3}}, {[]int{7}, []int{6}}, {[]int{1 << 40, 1 << 40, -1}, []int{6}}, {[]int{1 << 40, 1 << 40}, []int{6}}} {
 		r, _ := NewReshape(ReshapeConfig{Name: "rs", TargetShape: c.target})
 		if err := r.Build([][]int{c.in}, tensor.Float64); err == nil || !strings.Contains(err.Error(), "rs") || !strings.Contains(err.Error(), "total size") {
 			t.Errorf("target %v on %v: error %v", c.target, c.in, err)
