@@ -40,9 +40,9 @@ type GlobalPooling1DConfig struct {
 // GlobalMaxPooling1D computes y[b, c] = max_t x[b, t, c]; the gradient goes
 // to the step that gave the max (the first one on ties; a NaN wins, as
 // TensorFlow's max propagates it). As in Keras 2.2.4 it does not support
-// masking: a masked input is an error (tf.keras and Keras 3 drop the mask
-// silently and take the max over every step, padding included; refusing
-// says so instead of computing that).
+// masking: a masked input is an error (tf.keras and Keras 3 drop the mask,
+// Keras 3 with a warning, and take the max over every step, padding
+// included; refusing says so instead of computing that).
 //
 // GlobalAveragePooling1D computes y[b, c] = (1/steps)·Σ_t x[b, t, c], or,
 // with a mask m (Keras 2.2.4 supports masking here),
