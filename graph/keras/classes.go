@@ -53,7 +53,7 @@ const (
 // rule is how one key is read and written.
 type rule struct {
 	kind ruleKind
-	def  any  // onlyDefault: the value accepted (JSON form)
+	def  any  // onlyDefault: the value accepted (JSON form); read: the only value Save takes, when not nil
 	read bool // read only: not written by Save (an argument Keras 2.2.4 lacks)
 	// missing is written for a key that this library's config leaves out
 	// (nil: null); it is in this library's form.
@@ -305,6 +305,9 @@ func readArg(r rule, v any, keras3 bool) (any, error) {
 // 2.2.4 form by its rule; ok is false for a key not written.
 func writeArg(r rule, v any) (any, bool, error) {
 	if r.read {
+		if v != nil && r.def != nil && !sameJSON(v, r.def) {
+			return nil, false, fmt.Errorf("%s has no Keras 2.2.4 form (Keras 2.2.4 has not this argument; only %s can be saved)", describe(v), describe(r.def))
+		}
 		return nil, false, nil
 	}
 	switch r.kind {

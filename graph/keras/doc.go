@@ -48,7 +48,8 @@
 // program that uses the model does): InputLayer, Dense, LSTM, CuDNNLSTM,
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
-// BatchNormalization, Flatten and the merge layers Add, Subtract,
+// AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Reshape,
+// Permute, BatchNormalization, Flatten and the merge layers Add, Subtract,
 // Multiply, Average, Maximum, Minimum, Concatenate and Dot. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
@@ -60,11 +61,13 @@
 // with an error naming the layer and the argument: time_major true, Conv1D
 // groups other than 1, LoRA (lora_rank) and quantized layers, a
 // Bidirectional's backward_layer other than the forward layer reversed,
-// activations and objects of other classes. Keras 3's hard_sigmoid
-// (clip(x/6+0.5, 0, 1)) is read as graph's hard_sigmoid_keras3; Keras 2's
-// (clip(0.2·x+0.5, 0, 1)) as hard_sigmoid. A stateful LSTM keeps the batch
-// size of the model's batch_input_shape. An unsupported layer is an error
-// that names the layer, its class and the classes supported.
+// activations and objects of other classes, data_format channels_first.
+// The global poolings' keepdims (tf.keras 2.6+, Keras 3) is read.
+// Keras 3's hard_sigmoid (clip(x/6+0.5, 0, 1)) is read as graph's
+// hard_sigmoid_keras3; Keras 2's (clip(0.2·x+0.5, 0, 1)) as hard_sigmoid.
+// A stateful LSTM keeps the batch size of the model's batch_input_shape.
+// An unsupported layer is an error that names the layer, its class and
+// the classes supported.
 //
 // The advanced activations LeakyReLU (Keras 3's negative_slope read as
 // alpha), ReLU, ELU, ThresholdedReLU, Softmax and PReLU, the noise layers
@@ -112,11 +115,11 @@
 // layer, weight_names and the weights, in the model's dtype. Keras 2.x,
 // tf.keras and Keras 3 read it with keras.models.load_model; Go → .h5 → Go
 // gives the same model bit for bit. A setting Keras 2.2.4 cannot express
-// (Keras 3's hard_sigmoid, a layer of the caller's own) is an error naming
-// it. ToJSON and SaveWeights write the architecture (to_json) and the
-// weights (save_weights) apart; Save and SaveWeights fit
-// callbacks.ModelCheckpoint's Save and SaveWeights hooks, for Keras
-// checkpoints.
+// (Keras 3's hard_sigmoid, a global pooling's keepdims true, a layer of
+// the caller's own) is an error naming it. ToJSON and SaveWeights write
+// the architecture (to_json) and the weights (save_weights) apart; Save
+// and SaveWeights fit callbacks.ModelCheckpoint's Save and SaveWeights
+// hooks, for Keras checkpoints.
 //
 // # Untrusted files
 //

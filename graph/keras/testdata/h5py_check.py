@@ -49,6 +49,11 @@ LAYER_ARGS = {
                "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
                "activity_regularizer", "kernel_constraint", "bias_constraint"},
     "MaxPooling1D": {"pool_size", "strides", "padding", "data_format"},
+    "AveragePooling1D": {"pool_size", "strides", "padding", "data_format"},
+    "GlobalMaxPooling1D": {"data_format"},
+    "GlobalAveragePooling1D": {"data_format"},
+    "Reshape": {"target_shape"},
+    "Permute": {"dims"},
     "Dropout": {"rate", "noise_shape", "seed"},
     "SpatialDropout1D": {"rate", "noise_shape", "seed"},
     "Activation": {"activation"},
@@ -74,7 +79,7 @@ LAYER_ARGS = {
 REQUIRED = {"Dense": {"units"}, "LSTM": {"units"}, "Conv1D": {"filters", "kernel_size"}, "Dropout": {"rate"},
             "SpatialDropout1D": {"rate"}, "Activation": {"activation"}, "RepeatVector": {"n"},
             "TimeDistributed": {"layer"}, "Bidirectional": {"layer"}, "Embedding": {"input_dim", "output_dim"},
-            "Dot": {"axes"}}
+            "Dot": {"axes"}, "Reshape": {"target_shape"}, "Permute": {"dims"}}
 # Keras 2.2.4's advanced activation and noise layers (advanced_activations.py,
 # noise.py, core.py's ActivityRegularization).
 LAYER_ARGS.update({
@@ -181,10 +186,33 @@ def build(obj, shapes):
         k, f = c["kernel_size"][0], c["filters"]
         n = conv_len(x[1], k, c["strides"][0], c["dilation_rate"][0], c["padding"])
         return [[x[0], n, f]], [(k, x[2], f)] + ([(f,)] if c.get("use_bias", True) else [])
-    if cls == "MaxPooling1D":
+    if cls in ("MaxPooling1D", "AveragePooling1D"):
         p = c["pool_size"][0]
         s = c["strides"][0] if c.get("strides") else p
         return [[x[0], conv_len(x[1], p, s, 1, c["padding"]), x[2]]], []
+    if cls in ("GlobalMaxPooling1D", "GlobalAveragePooling1D"):
+        return [[x[0], x[2]]], []
+    if cls == "Reshape":
+        # keras/layers/core.py Reshape.compute_output_shape (Keras 2.2.4).
+        t = list(c["target_shape"])
+        if None in x[1:]:
+            return [[x[0]] + [d if d != -1 else None for d in t]], []
+        n, known = 1, 1
+        for d in x[1:]:
+            n *= d
+        for d in t:
+            known *= d if d != -1 else 1
+        if -1 in t:
+            if n % known:
+                fail("Reshape: target_shape %r does not fit %r" % (t, x))
+            t[t.index(-1)] = n // known
+        elif n != known:
+            fail("Reshape: target_shape %r does not fit %r" % (t, x))
+        return [[x[0]] + t], []
+    if cls == "Permute":
+        if sorted(c["dims"]) != list(range(1, len(x))):
+            fail("Permute: dims %r for an input of shape %r" % (c["dims"], x))
+        return [[x[0]] + [x[d] for d in c["dims"]]], []
     if cls == "Flatten":
         n = 1
         for d in x[1:]:
