@@ -10,6 +10,11 @@ import (
 // and ActivityRegularization, as graph/layers defines them.
 
 func init() {
+	// Every class here has supports_masking and passes the mask unchanged.
+	for _, c := range []string{"LeakyReLU", "ReLU", "ELU", "ThresholdedReLU", "Softmax", "PReLU",
+		"GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"} {
+		passesMask[c] = true
+	}
 	// Keras 2.2.4 has no seed argument for GaussianNoise and
 	// GaussianDropout (its constructors refuse one): tf.keras' and Keras
 	// 3's seed is read, and not written.
