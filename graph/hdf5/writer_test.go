@@ -102,7 +102,7 @@ func kerasTree() *testTree {
 			"u32":       {shape: []int{1}, data: []uint32{9}},
 			"u64":       {shape: []int{1}, data: []uint64{1 << 63}},
 			"iter:0":    {data: []int64{1234}},
-			"shape_1x":  {shape: []int{1, 1, 1}, data: []float64{-0.0}},
+			"shape_1x":  {shape: []int{1, 1, 1}, data: []float64{math.Copysign(0, -1)}}, // negative zero
 		},
 	}
 }

@@ -190,7 +190,7 @@ func (r *reader) sequential(cfg any, built any) (*model.Model, error) {
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("Sequential model has no layers")
 	}
-	if batchShape == nil || len(batchShape) < 2 {
+	if len(batchShape) < 2 {
 		return nil, fmt.Errorf("Sequential model: the config gives no input shape (no InputLayer, batch_input_shape or build_input_shape): a model that Keras never built has no weights to load")
 	}
 	r.useDtype("float32")
