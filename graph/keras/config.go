@@ -23,8 +23,16 @@ type Options struct {
 	SkipCompile bool
 	// MaxWeights bounds the number of weight values of the model that a
 	// config may describe (0: DefaultMaxWeights); a larger model is
-	// refused before anything is allocated for it.
+	// refused before anything is allocated for it. Load and LoadWith also
+	// refuse a config that describes more weight values than the file's
+	// weights hold (see fileValues), so that a small file cannot make them
+	// allocate a large model.
 	MaxWeights int64
+
+	// fileValues, when fileBound, is how many weight values the file being
+	// loaded can give (see storedValues).
+	fileValues int64
+	fileBound  bool
 }
 
 // loaded is a model built from a Keras config, with the layers in the
@@ -72,9 +80,12 @@ func buildModel(doc any, version string, o Options) (*loaded, error) {
 			return nil, fmt.Errorf("keras: Options.Dtype: %w", err)
 		}
 	}
-	r := &reader{keras3: isKeras3(version, top), dt: o.Dtype, maxWeights: o.MaxWeights}
+	r := &reader{keras3: isKeras3(version, top), dt: o.Dtype, maxWeights: o.MaxWeights, limitWhat: "Options.MaxWeights"}
 	if r.maxWeights <= 0 {
 		r.maxWeights = DefaultMaxWeights
+	}
+	if o.fileBound && o.fileValues < r.maxWeights {
+		r.maxWeights, r.limitWhat = o.fileValues, "the values the file's weights hold"
 	}
 	class, _ := asString(top["class_name"])
 	var m *model.Model
@@ -199,7 +210,7 @@ func (r *reader) sequential(cfg any, built any) (*model.Model, error) {
 	for _, l := range layers {
 		out = model.Apply(l, out)
 	}
-	if err := checkSizes([]*model.Node{out}, r.configs, r.maxWeights); err != nil {
+	if err := checkSizes([]*model.Node{out}, r.configs, r.maxWeights, r.limitWhat); err != nil {
 		return nil, err
 	}
 	if err := checkAliasMasks([]*model.Node{out}, r.configs); err != nil {

@@ -130,6 +130,9 @@
 // documents are bounded by MaxConfigBytes and MaxConfigDepth before they
 // are decoded, and the weights a config declares are counted from its
 // shapes and refused above Options.MaxWeights before any layer allocates
-// them. The fuzzers FuzzModelConfig and FuzzLoadFile check that no input
+// them; Load also refuses a config that declares more weight values than
+// the file's weight datasets hold, so a file of a few kilobytes cannot
+// make it build (allocate and initialize) a model of millions of weights.
+// The fuzzers FuzzModelConfig and FuzzLoadFile check that no input
 // makes the loader panic.
 package keras

@@ -173,7 +173,7 @@ func (r *reader) functional(cfg map[string]any) (*model.Model, error) {
 			}
 		}
 	}
-	if err := checkSizes(outs, r.configs, r.maxWeights); err != nil {
+	if err := checkSizes(outs, r.configs, r.maxWeights, r.limitWhat); err != nil {
 		return nil, err
 	}
 	if err := checkAliasMasks(outs, r.configs); err != nil {

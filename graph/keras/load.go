@@ -91,13 +91,17 @@ func loadH5(r io.ReaderAt, size int64, o Options) (*model.Model, error) {
 	if err := decodeJSON("model_config", []byte(cfg), &doc); err != nil {
 		return nil, err
 	}
-	ld, err := buildModel(doc, version, o)
-	if err != nil {
-		return nil, err
-	}
 	wg := root
 	if g, err := root.Group("model_weights"); err == nil {
 		wg = g
+	}
+	if o.fileValues, err = storedValues(wg, size); err != nil {
+		return nil, fmt.Errorf("keras: model weights: %w", err)
+	}
+	o.fileBound = true
+	ld, err := buildModel(doc, version, o)
+	if err != nil {
+		return nil, err
 	}
 	backend, err := backendOf(wg, root)
 	if err != nil {
@@ -156,10 +160,6 @@ func loadArchive(r io.ReaderAt, size int64, o Options) (*model.Model, error) {
 	if version == "" {
 		version = "3"
 	}
-	ld, err := buildModel(doc, version, o)
-	if err != nil {
-		return nil, err
-	}
 	w, ok := files["model.weights.h5"]
 	if !ok {
 		return nil, fmt.Errorf("keras: the .keras archive has no model.weights.h5")
@@ -167,6 +167,14 @@ func loadArchive(r io.ReaderAt, size int64, o Options) (*model.Model, error) {
 	h, err := hdf5.Parse(w)
 	if err != nil {
 		return nil, fmt.Errorf("keras: model.weights.h5: %w", err)
+	}
+	if o.fileValues, err = storedValues(h.Root(), int64(len(w))); err != nil {
+		return nil, fmt.Errorf("keras: model.weights.h5: %w", err)
+	}
+	o.fileBound = true
+	ld, err := buildModel(doc, version, o)
+	if err != nil {
+		return nil, err
 	}
 	ls := ld.graphLayers()
 	file, err := archiveLayers(h.Root(), ls)

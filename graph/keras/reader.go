@@ -25,8 +25,10 @@ type reader struct {
 	layers []*readLayer
 	// configs holds the translated config of each layer, for checkSizes.
 	configs map[graph.Layer]*translated
-	// maxWeights bounds the model's number of weight values.
+	// maxWeights bounds the model's number of weight values; limitWhat
+	// says what the bound is, for errors.
 	maxWeights int64
+	limitWhat  string
 }
 
 // readLayer is one layer of the config with what loading needs of it.

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/hdf5"
 	"github.com/golstm/golstm/graph/model"
 )
 
@@ -241,11 +242,37 @@ func mul(a, b int64) int64 {
 	return a * b
 }
 
+// storedValues returns how many weight values the datasets below g can
+// give: the sum of their element counts, and at most 2048 times the
+// file's size (hdf5's data limit: no dataset decodes to more bytes, and a
+// weight value takes at least one), so that a config that describes more
+// weights than a file holds is refused before the model is built.
+func storedValues(g *hdf5.Group, fileSize int64) (int64, error) {
+	total := int64(0)
+	err := g.Walk(func(_ string, obj hdf5.Object) error {
+		if d, ok := obj.(*hdf5.Dataset); ok {
+			n := int64(1)
+			for _, s := range d.Shape() {
+				n = mul(n, int64(s))
+			}
+			if total += n; total < 0 {
+				total = math.MaxInt64
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return min(total, mul(fileSize, 2048)), nil
+}
+
 // checkSizes estimates the weights of every layer called in the graph
 // that reaches outputs, from its config (configs, by layer) and the shapes
 // that reach it, and returns an error naming the layer that takes the
-// total above limit. A layer called several times counts once.
-func checkSizes(outputs []*model.Node, configs map[graph.Layer]*translated, limit int64) error {
+// total above limit (what the limit is: limitWhat). A layer called several
+// times counts once.
+func checkSizes(outputs []*model.Node, configs map[graph.Layer]*translated, limit int64, limitWhat string) error {
 	shapes := map[*model.Node][][]int{} // by a call's output 0: the call's output shapes
 	counted := map[graph.Layer]bool{}
 	total := int64(0)
@@ -278,7 +305,7 @@ func checkSizes(outputs []*model.Node, configs map[graph.Layer]*translated, limi
 			if !counted[l] {
 				counted[l] = true
 				if total += p; p < 0 || total < 0 || total > limit {
-					return nil, fmt.Errorf("layer %q (%s) takes the model to more than %d weight values (Options.MaxWeights): refused before allocating", t.name, t.class, limit)
+					return nil, fmt.Errorf("layer %q (%s) takes the model to more than %d weight values (%s): refused before allocating", t.name, t.class, limit, limitWhat)
 				}
 			}
 			shapes[c] = out
