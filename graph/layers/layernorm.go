@@ -58,7 +58,12 @@ type LayerNormalizationConfig struct {
 	Name string `json:"name,omitempty"`
 	// Axis lists the axes normalized over, per sample: the batch is axis
 	// 0, which may not be among them; negative axes count from the end.
-	// Default [-1], the last axis. Each must have a fixed size.
+	// Default [-1], the last axis. Each must have a fixed size. The weights'
+	// axes follow the input's order (Keras 3 sorts the axes; tf.keras
+	// gives its weights the list's order but applies them in the input's):
+	// NewLayerNormalization sorts a list of axes of one sign, and Build
+	// replaces a list of both signs whose axes are not in the input's
+	// order by the sorted positive axes, as Keras 3's build does.
 	Axis Axes `json:"axis"`
 	// Epsilon is added to the variance, ≥ 0 (default 1e-3).
 	Epsilon float64 `json:"epsilon"`
@@ -170,6 +175,9 @@ func NewLayerNormalization(cfg LayerNormalizationConfig) (*LayerNormalization, e
 		return nil, fmt.Errorf("layers: LayerNormalization %s: axis []: want an axis or a list of axes (-1, the last, by default)", name)
 	}
 	cfg.Axis = slices.Clone(cfg.Axis)
+	if slices.Min(cfg.Axis) >= 0 || slices.Max(cfg.Axis) < 0 {
+		slices.Sort(cfg.Axis) // axes of one sign: the order of the weights' axes
+	}
 	if !(cfg.Epsilon >= 0) || math.IsInf(cfg.Epsilon, 1) {
 		return nil, fmt.Errorf("layers: LayerNormalization %s: epsilon %v: want a finite number ≥ 0", name, cfg.Epsilon)
 	}
@@ -332,6 +340,9 @@ func (l *LayerNormalization) Build(in [][]int, dt tensor.Dtype) error {
 	}
 	l.gamma, l.beta = gamma, beta
 	l.dt, l.axes, l.inShape = dt, axes, slices.Clone(in[0])
+	if !sortedAxes(l.cfg.Axis, len(in[0])+1) {
+		l.cfg.Axis = slices.Clone(axes) // as Keras 3's build: self.axis = sorted(axes)
+	}
 	return nil
 }
 
@@ -494,4 +505,19 @@ func (l *LayerNormalization) Forward(in, masks []*tensor.Dense, training bool) (
 		return []*tensor.Dense{graph.NewTensor(l.dt, shape, dx)}, nil
 	}
 	return pass, nil
+}
+
+// sortedAxes reports whether axes, resolved for the given rank, increase.
+func sortedAxes(axes []int, rank int) bool {
+	prev := -1
+	for _, a := range axes {
+		if a < 0 {
+			a += rank
+		}
+		if a <= prev {
+			return false
+		}
+		prev = a
+	}
+	return true
 }

@@ -159,7 +159,7 @@ func TestLayerNormalizationConfig(t *testing.T) {
 	}
 	for _, c := range []struct{ json, axis string }{
 		{`{"axis": 2}`, `"axis":2`}, {`{"axis": [2]}`, `"axis":2`}, {`{"axis": [1, 2], "center": false}`, `"axis":[1,2]`},
-		{`{"axis": [-1, -2], "rms_scaling": true, "epsilon": 0.01}`, `"axis":[-1,-2]`},
+		{`{"axis": [-1, -2], "rms_scaling": true, "epsilon": 0.01}`, `"axis":[-2,-1]`},
 	} {
 		l, err := graph.NewLayer("LayerNormalization", "ln", json.RawMessage(c.json))
 		if err != nil {
@@ -181,6 +181,15 @@ func TestLayerNormalizationConfig(t *testing.T) {
 	}
 	if s := ln.FreeShape([]int{4, 3}); !slices.Equal(s, []int{4, 3}) {
 		t.Errorf("FreeShape with the steps normalized: %v", s)
+	}
+	// Axes of both signs out of the input's order: sorted by Build.
+	mixed := must(NewLayerNormalization(LayerNormalizationConfig{Name: "mixed", Axis: Axes{2, -2}, Scale: true}))
+	if raw, _ := mixed.Config(); !strings.Contains(string(raw), `"axis":[2,-2]`) {
+		t.Errorf("unbuilt config %s", raw)
+	}
+	mustBuild(t, mixed, []int{4, 3}, tensor.Float64)
+	if raw, _ := mixed.Config(); !strings.Contains(string(raw), `"axis":[1,2]`) {
+		t.Errorf("built config %s", raw)
 	}
 }
 
