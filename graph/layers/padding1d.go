@@ -43,6 +43,42 @@ func (p *Pair) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// UnmarshalJSON reads the config; keys left out keep c's values.
+func (c *ZeroPadding1DConfig) UnmarshalJSON(b []byte) error {
+	type plain ZeroPadding1DConfig
+	return unmarshalPair(b, (*plain)(c), "padding", &c.Padding)
+}
+
+// UnmarshalJSON reads the config; keys left out keep c's values.
+func (c *Cropping1DConfig) UnmarshalJSON(b []byte) error {
+	type plain Cropping1DConfig
+	return unmarshalPair(b, (*plain)(c), "cropping", &c.Cropping)
+}
+
+// unmarshalPair decodes b into cfg, all but key, then key into p, naming
+// key in its error.
+func unmarshalPair(b []byte, cfg any, key string, p *Pair) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	v, ok := raw[key]
+	delete(raw, key)
+	rest, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(rest, cfg); err != nil {
+		return err
+	}
+	if ok {
+		if err := p.UnmarshalJSON(v); err != nil {
+			return fmt.Errorf("%s %w", key, err)
+		}
+	}
+	return nil
+}
+
 // steps3 checks that in is one (steps, features) input, steps possibly
 // graph.None.
 func steps3(class, name string, in [][]int, dt tensor.Dtype) error {
