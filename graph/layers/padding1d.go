@@ -182,8 +182,10 @@ func (s *stepsLayer) forward(in, masks []*tensor.Dense, training bool) (*graph.P
 type ZeroPadding1DConfig struct {
 	// Name is the layer's name; empty gives "zero_padding1d_<n>".
 	Name string `json:"name,omitempty"`
-	// Padding is the number of zero steps added (before, after), each ≥ 0
-	// (Keras' default 1 is (1, 1)). JSON: a number or a list of two.
+	// Padding is the number of zero steps added (before, after), each ≥ 0.
+	// The zero value pads nothing; a JSON config without the key (the
+	// registry's factory) takes Keras' default 1, that is (1, 1). JSON: a
+	// number or a list of two.
 	Padding Pair `json:"padding"`
 }
 
@@ -264,7 +266,8 @@ type Cropping1DConfig struct {
 	// Name is the layer's name; empty gives "cropping1d_<n>".
 	Name string `json:"name,omitempty"`
 	// Cropping is the number of steps removed (at the start, at the end),
-	// each ≥ 0 (Keras' default (1, 1)). JSON: a number or a list of two.
+	// each ≥ 0. The zero value crops nothing; a JSON config without the key
+	// takes Keras' default (1, 1). JSON: a number or a list of two.
 	Cropping Pair `json:"cropping"`
 }
 
@@ -331,8 +334,8 @@ func (l *Cropping1D) Forward(in, masks []*tensor.Dense, training bool) (*graph.P
 type UpSampling1DConfig struct {
 	// Name is the layer's name; empty gives "up_sampling1d_<n>".
 	Name string `json:"name,omitempty"`
-	// Size is the number of times each step is repeated, ≥ 1 (Keras'
-	// default 2).
+	// Size is the number of times each step is repeated, ≥ 1; a JSON
+	// config without the key takes Keras' default 2.
 	Size int `json:"size"`
 }
 
