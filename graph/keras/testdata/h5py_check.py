@@ -277,7 +277,10 @@ def build(obj, shapes):
         return [y + [1] if len(y) == 1 else y], []
     if cls == "LayerNormalization":  # tf_utils.validate_axis, then gamma, beta of the axes' sizes
         ax = c.get("axis", -1)
-        ax = [a % len(x) for a in (ax if isinstance(ax, list) else [ax])]
+        ax = ax if isinstance(ax, list) else [ax]
+        if any(not isinstance(a, int) or not -len(x) <= a < len(x) for a in ax):
+            fail("LayerNormalization axis %r of input %r" % (c.get("axis"), x))
+        ax = [a % len(x) for a in ax]
         if 0 in ax or len(set(ax)) != len(ax) or any(x[a] is None for a in ax):
             fail("LayerNormalization axis %r of input %r" % (c.get("axis"), x))
         n = int(c.get("center", True)) + int(c.get("scale", True))
