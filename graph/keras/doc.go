@@ -49,7 +49,7 @@
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
 // AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Reshape,
-// Permute, BatchNormalization, Flatten and the merge layers Add, Subtract,
+// Permute, BatchNormalization, LayerNormalization, ZeroPadding1D, Cropping1D, UpSampling1D, Flatten and the merge layers Add, Subtract,
 // Multiply, Average, Maximum, Minimum, Concatenate and Dot. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
@@ -104,6 +104,15 @@
 // graph/layers.BatchNormalization: tf.keras and Keras 3 update the moving
 // statistics without 2.2.4's zero-debiasing, and Keras 3 leaves masked
 // steps out of them).
+//
+// LayerNormalization (tf.keras 2.x and Keras 3; Keras 2.2.4 has none)
+// reads axis as a number or a list and Keras 3's rms_scaling; Save writes
+// tf.keras' keys and refuses rms_scaling true, which tf.keras lacks. Its
+// weights' axes follow the input's order, as Keras 3's: a tf.keras file
+// whose axis list is not in increasing order (weights shaped in the list's
+// order) is refused by the weights' shape check when the sizes differ
+// (with equal shapes the numbers agree: tf.keras reshapes the weights to
+// the input's order without transposing them).
 //
 // # Writing
 //

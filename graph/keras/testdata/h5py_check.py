@@ -90,6 +90,14 @@ LAYER_ARGS.update({
     "ActivityRegularization": {"l1", "l2"},
 })
 REQUIRED.update({"GaussianNoise": {"stddev"}, "GaussianDropout": {"rate"}, "AlphaDropout": {"rate"}})
+# tf.keras 2.x's LayerNormalization (keras/layers/normalization/
+# layer_normalization.py; Keras 2.2.4 has none) and Keras 2.2.4's
+# ZeroPadding1D, Cropping1D, UpSampling1D (keras/layers/convolutional.py).
+LAYER_ARGS.update({
+    "LayerNormalization": {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                           "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"},
+    "ZeroPadding1D": {"padding"}, "Cropping1D": {"cropping"}, "UpSampling1D": {"size"},
+})
 ACTIVATIONS = {"softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid", "hard_sigmoid",
                "exponential", "linear"}
 OBJECTS = {
@@ -267,6 +275,27 @@ def build(obj, shapes):
         s2.pop(0)
         y = s1 + s2
         return [y + [1] if len(y) == 1 else y], []
+    if cls == "LayerNormalization":  # tf_utils.validate_axis, then gamma, beta of the axes' sizes
+        ax = c.get("axis", -1)
+        ax = ax if isinstance(ax, list) else [ax]
+        if any(not isinstance(a, int) or not -len(x) <= a < len(x) for a in ax):
+            fail("LayerNormalization axis %r of input %r" % (c.get("axis"), x))
+        ax = [a % len(x) for a in ax]
+        if 0 in ax or len(set(ax)) != len(ax) or any(x[a] is None for a in ax):
+            fail("LayerNormalization axis %r of input %r" % (c.get("axis"), x))
+        n = int(c.get("center", True)) + int(c.get("scale", True))
+        return [x], [tuple(x[a] for a in ax)] * n
+    if cls in ("ZeroPadding1D", "Cropping1D"):  # compute_output_shape
+        p = c["padding" if cls == "ZeroPadding1D" else "cropping"]
+        p = list(p) if isinstance(p, list) else [p, p]
+        if len(p) != 2 or min(p) < 0:
+            fail("%s %r" % (cls, p))
+        n = x[1]
+        if n is not None:
+            n = n + sum(p) if cls == "ZeroPadding1D" else n - sum(p)
+        return [[x[0], n, x[2]]], []
+    if cls == "UpSampling1D":
+        return [[x[0], None if x[1] is None else x[1] * c.get("size", 2), x[2]]], []
     fail("no shape rule for %s" % cls)
 
 
