@@ -1,14 +1,19 @@
 package keras
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
+	"github.com/golstm/golstm/graph/hdf5"
 	"github.com/golstm/golstm/graph/layers"
 	"github.com/golstm/golstm/graph/model"
 	"github.com/golstm/golstm/lstm"
@@ -211,5 +216,184 @@ func TestAttentionSeq2SeqFiles(t *testing.T) {
 				t.Errorf("self's weights in the file: %+v, want scale of shape (4)", l.Weights)
 			}
 		}
+	}
+}
+
+// attentionDoc is a functional config with inputs q, v, k of shape
+// (2, dim) and the given layers and outputs, in tf.keras 2.x's form
+// (version < 3) or Keras 3's.
+func attentionDoc(keras3 bool, dim int, layers, outputs string) string {
+	return attentionDocIn(keras3, dim, layers, `["q", 0, 0], ["v", 0, 0], ["k", 0, 0]`, outputs)
+}
+
+// attentionDocIn is attentionDoc with the model's inputs ins.
+func attentionDocIn(keras3 bool, dim int, layers, ins, outputs string) string {
+	in := func(name string) string {
+		if keras3 {
+			return fmt.Sprintf(`{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 2, %d], "dtype": "float32", "sparse": false, "name": %q}, "registered_name": null, "name": %q, "inbound_nodes": []}`, dim, name, name)
+		}
+		return fmt.Sprintf(`{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 2, %d], "dtype": "float32", "sparse": false, "ragged": false, "name": %q}, "name": %q, "inbound_nodes": []}`, dim, name, name)
+	}
+	return `{"class_name": "Functional", "config": {"name": "model", "layers": [` + in("q") + `, ` + in("v") + `, ` + in("k") + `, ` + layers + `],
+		"input_layers": [` + ins + `], "output_layers": [` + outputs + `]}}`
+}
+
+// kt is a Keras 3 __keras_tensor__ of the tensor [layer, 0, index].
+func kt(layer string, index int) string {
+	return fmt.Sprintf(`{"class_name": "__keras_tensor__", "config": {"shape": [null, 2, 1], "dtype": "float32", "keras_history": [%q, 0, %d]}}`, layer, index)
+}
+
+// tfAttentionLayers are an Attention(use_scale) called with
+// use_causal_mask and return_attention_scores, and an
+// AdditiveAttention(causal=True) (tf.keras ≤ 2.9's argument) on [q, v, k],
+// as tf.keras 2.x writes them.
+const tfAttentionLayers = `{"class_name": "Attention", "config": {"name": "att", "trainable": true, "dtype": "float32", "use_scale": true, "score_mode": "dot", "dropout": 0.0}, "name": "att",
+		"inbound_nodes": [[["q", 0, 0, {"use_causal_mask": true, "return_attention_scores": true}], ["v", 0, 0, {"use_causal_mask": true, "return_attention_scores": true}]]]},
+	{"class_name": "AdditiveAttention", "config": {"name": "add", "trainable": true, "dtype": "float32", "causal": true, "dropout": 0.0, "use_scale": false}, "name": "add",
+		"inbound_nodes": [[["q", 0, 0, {}], ["v", 0, 0, {}], ["k", 0, 0, {}]]]}`
+
+// keras3AttentionLayers are the same layers as Keras 3 writes them
+// (use_causal_mask as a call argument, dtype policies, seed, the masks
+// argument [null, null]).
+var keras3AttentionLayers = `{"module": "keras.layers", "class_name": "Attention", "config": {"name": "att", "trainable": true,
+		"dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+		"use_scale": true, "score_mode": "dot", "dropout": 0.0, "seed": null}, "registered_name": null, "build_config": {"input_shape": [[null, 2, 1], [null, 2, 1]]}, "name": "att",
+		"inbound_nodes": [{"args": [[` + kt("q", 0) + `, ` + kt("v", 0) + `]], "kwargs": {"mask": [null, null], "use_causal_mask": true, "return_attention_scores": true}}]},
+	{"module": "keras.layers", "class_name": "AdditiveAttention", "config": {"name": "add", "trainable": true, "dtype": "float32", "use_scale": false, "dropout": 0.0, "seed": null}, "registered_name": null, "name": "add",
+		"inbound_nodes": [{"args": [[` + kt("q", 0) + `, ` + kt("v", 0) + `, ` + kt("k", 0) + `]], "kwargs": {"use_causal_mask": true, "training": false}}]}`
+
+// TestAttentionKerasConfigs reads a tf.keras 2.x functional config and a
+// Keras 3 .keras archive (config and weights: Attention's scale a scalar
+// dataset at layers/attention/vars/0) with both classes, call arguments in
+// the inbound nodes and the older causal argument, and checks the outputs
+// against sums written out: with q = (1, 2), v = (3, −1), k = (0.5, −0.5),
+// the causal Attention gives row 0 all its weight on value step 0 and row
+// 1 softmax(s·(3, −1)·2) (s the scale); the causal AdditiveAttention row 1
+// softmax(tanh(2.5), tanh(1.5)).
+func TestAttentionKerasConfigs(t *testing.T) {
+	q := graph.NewTensor(graph.Float32, []int{1, 2, 1}, []float64{1, 2})
+	v := graph.NewTensor(graph.Float32, []int{1, 2, 1}, []float64{3, -1})
+	k := graph.NewTensor(graph.Float32, []int{1, 2, 1}, []float64{0.5, -0.5})
+	check := func(what string, m *model.Model, scale float64) {
+		t.Helper()
+		out, err := m.PredictMulti([]*graph.Tensor{q, v, k}, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		e := math.Exp(-8 * scale)
+		w1 := 1 / (1 + e)
+		a, b := math.Exp(math.Tanh(2.5)), math.Exp(math.Tanh(1.5))
+		want := [][]float64{{3, 3*w1 - (1 - w1)}, {1, 0, w1, 1 - w1}, {3, (3*a - b) / (a + b)}}
+		if len(out) != 3 {
+			t.Fatalf("%s: %d outputs, want 3", what, len(out))
+		}
+		for i := range want {
+			got := graph.Float64s(out[i])
+			ok := len(got) == len(want[i])
+			for j := range got {
+				ok = ok && math.Abs(got[j]-want[i][j]) <= 1e-6
+			}
+			if !ok {
+				t.Errorf("%s: output %d = %v, want %v", what, i, got, want[i])
+			}
+		}
+	}
+	outs := `["att", 0, 0], ["att", 0, 1], ["add", 0, 0]`
+	ld, err := fromJSON(t, "2.15.0", attentionDoc(false, 1, tfAttentionLayers, outs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("tf.keras 2.15", ld.model, 1)
+	// The Keras 3 archive, with scale 0.5.
+	w := hdf5.NewWriter()
+	g, _ := w.Root().CreateGroup("layers")
+	ag, _ := g.CreateGroup("attention")
+	vars, _ := ag.CreateGroup("vars")
+	if _, err := vars.CreateDataset("0", []int{}, []float32{0.5}); err != nil {
+		t.Fatal(err)
+	}
+	dg, _ := g.CreateGroup("additive_attention")
+	dg.CreateGroup("vars")
+	weights, err := w.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"metadata.json", []byte(`{"keras_version": "3.4.1"}`)}, {"config.json", []byte(attentionDoc(true, 1, keras3AttentionLayers, outs))}, {"model.weights.h5", weights}} {
+		fw, _ := zw.Create(f.name)
+		fw.Write(f.data)
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "m.keras")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Keras 3 .keras", m, 0.5)
+	// Saved (tf.keras ≥ 2.10's form) and read back: the same numbers.
+	h5 := filepath.Join(t.TempDir(), "m.h5")
+	if err := Save(m, h5); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(h5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Keras 3 .keras saved as .h5", m2, 0.5)
+}
+
+// TestAttentionKerasErrors: call arguments on a class without them, calls
+// that disagree, non-boolean values, an explicit mask tensor, bad
+// arguments, input counts and sizes are errors naming the layer.
+func TestAttentionKerasErrors(t *testing.T) {
+	att := func(cfg, inbound string) string {
+		return `{"class_name": "Attention", "config": {"name": "att", "trainable": true, "dtype": "float32", "use_scale": false, "score_mode": "dot", "dropout": 0.0` + cfg + `}, "name": "att", "inbound_nodes": ` + inbound + `}`
+	}
+	two := `[[["q", 0, 0, {}], ["v", 0, 0, {}]]]`
+	for _, c := range []struct {
+		name, layers, outs string
+		dim                int
+		want               string
+	}{
+		{"use_causal_mask on Dense", `{"class_name": "Dense", "config": {"name": "d", "units": 2}, "name": "d", "inbound_nodes": [[["q", 0, 0, {"use_causal_mask": true}]]]}`, `["d", 0, 0]`, 1,
+			`layer "d" (Dense): inbound_nodes: call 0: argument "use_causal_mask" is not supported for Dense`},
+		{"calls disagree", att("", `[[["q", 0, 0, {"return_attention_scores": true}], ["v", 0, 0, {"return_attention_scores": true}]], [["v", 0, 0, {}], ["q", 0, 0, {}]]]`), `["att", 0, 0], ["att", 1, 0]`, 1,
+			`layer "att" (Attention): its calls pass return_attention_scores true and false`},
+		{"not a bool", att("", `[[["q", 0, 0, {"use_causal_mask": "yes"}], ["v", 0, 0, {"use_causal_mask": "yes"}]]]`), `["att", 0, 0]`, 1, `use_causal_mask "yes": want true or false`},
+		{"mask tensor", att("", `[{"args": [[`+kt("q", 0)+`, `+kt("v", 0)+`]], "kwargs": {"mask": [null, `+kt("v", 0)+`]}}]`), `["att", 0, 0]`, 1, "an explicit mask argument is not supported"},
+		{"score_mode", strings.Replace(att("", two), `"dot"`, `"general"`, 1), `["att", 0, 0]`, 1, `score_mode "general": want "dot" or "concat"`},
+		{"unknown key", att(`, "temperature": 2`, two), `["att", 0, 0]`, 1, `argument "temperature" = 2 is not supported for Attention`},
+		{"one input", att("", `[[["q", 0, 0, {}]]]`), `["att", 0, 0]`, 1, "att: 1 inputs: want 2 or 3"},
+		{"three inputs", att("", `[[["q", 0, 0, {}], ["v", 0, 0, {}], ["k", 0, 0, {}]]]`), `["att", 0, 0]`, 1, ""},
+		{"no scores output", att("", two), `["att", 0, 1]`, 1, `layer "att" has 1 outputs: there is no output 1`},
+	} {
+		ins := `["q", 0, 0], ["v", 0, 0], ["k", 0, 0]`
+		if c.name == "one input" {
+			ins = `["q", 0, 0]`
+		}
+		_, err := fromJSON(t, "2.15.0", attentionDocIn(strings.Contains(c.layers, "args"), c.dim, c.layers, ins, c.outs))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one saying %s", c.name, err, c.want)
+		}
+	}
+	// Sizes that do not fit: a value of 3 features for a query of 2
+	// (one InputLayer of another size).
+	doc := strings.Replace(attentionDocIn(false, 2, att("", two), `["q", 0, 0], ["v", 0, 0]`, `["att", 0, 0]`), `"batch_input_shape": [null, 2, 2], "dtype": "float32", "sparse": false, "ragged": false, "name": "v"`,
+		`"batch_input_shape": [null, 2, 3], "dtype": "float32", "sparse": false, "ragged": false, "name": "v"`, 1)
+	if _, err := fromJSON(t, "2.15.0", doc); err == nil || !strings.Contains(err.Error(), "want one feature size") || !strings.Contains(err.Error(), "att") {
+		t.Errorf("mismatched sizes: error %v", err)
 	}
 }
