@@ -10,6 +10,12 @@
 // ReLU, ELU, ThresholdedReLU, Softmax and PReLU, the noise layers
 // GaussianNoise, GaussianDropout and AlphaDropout, and
 // ActivityRegularization are here too, likewise; they pass a mask on.
+// Attention (Luong, score_mode dot or concat) and AdditiveAttention
+// (Bahdanau), tf.keras 2.x's and Keras 3's classes (Keras 2.2.4 has
+// none), follow tf.keras' arithmetic and arguments: inputs [query, value]
+// or [query, value, key], the value's mask and the causal mask on the
+// scores, the query's mask on the output (and passed on), the attention
+// scores as a second output, seeded dropout on the distribution.
 //
 // Embedding(mask_zero) and Masking start a mask, the (batch, timesteps)
 // record of which steps are real, as Keras does; Dense, Activation,
@@ -29,8 +35,8 @@
 // scatter of those copies; the average poolings are plain Go sums; the
 // advanced activations and the noise layers are plain Go element-wise
 // loops with their derivatives written out (TensorFlow's at the kinks);
-// BatchNormalization and Dot are plain Go sums and products with their
-// Backward in closed form; all are checked by finite differences.
+// BatchNormalization, Dot and the attention layers are plain Go sums and
+// products with their Backward in closed form; all are checked by finite differences.
 //
 // Layers that Keras 2.2.4 does not let take a mask (Conv1D, MaxPooling1D,
 // AveragePooling1D, GlobalMaxPooling1D, RepeatVector, Flatten, Reshape,
