@@ -49,8 +49,10 @@
 // Bidirectional, Embedding, Masking, Dropout, SpatialDropout1D,
 // Activation, RepeatVector, TimeDistributed, Conv1D, MaxPooling1D,
 // AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Reshape,
-// Permute, BatchNormalization, LayerNormalization, ZeroPadding1D, Cropping1D, UpSampling1D, Flatten and the merge layers Add, Subtract,
-// Multiply, Average, Maximum, Minimum, Concatenate and Dot. Every argument of their configs
+// Permute, BatchNormalization, LayerNormalization, ZeroPadding1D,
+// Cropping1D, UpSampling1D, Flatten and the merge layers Add, Subtract,
+// Multiply, Average, Maximum, Minimum, Concatenate and Dot, and tf.keras'
+// and Keras 3's Attention and AdditiveAttention. Every argument of their configs
 // in Keras 2.0 to 3 is mapped. Arguments that newer Keras versions add and
 // that change nothing here are accepted: name, trainable (read into
 // graph.Param.Frozen), dtype (the model computes in Options.Dtype),
@@ -96,6 +98,19 @@
 // initializers: with unit_forget_bias and a bias_initializer other than
 // zeros, the bias is one draw where CuDNNLSTM sums two. CuDNNGRU, GRU and
 // SimpleRNN are not supported.
+//
+// Attention and AdditiveAttention (tf.keras 2.x and Keras 3; Keras 2.2.4
+// has neither) read dropout, use_scale, score_mode ("dot" and "concat"),
+// tf.keras ≤ 2.9's causal and Keras 3's seed, and the call arguments
+// use_causal_mask and return_attention_scores from the inbound nodes'
+// kwargs (all calls of a layer must agree; Keras 3's mask argument is
+// accepted when it holds only nulls: the masks come from the inputs).
+// Save writes them in tf.keras ≥ 2.10's form, which tf.keras 2.10–2.15 and
+// Keras 3 read: config keys dropout, use_scale and score_mode, and
+// use_causal_mask (also for causal) and return_attention_scores, when
+// true, in the kwargs of each inbound-node entry; Attention's scalar
+// weights scale and concat_score_weight are datasets of shape (), shape
+// (1) in graph/layers.
 //
 // BatchNormalization reads tf.keras's axis list ([2]) and accepts fused,
 // synchronized, renorm_clipping and renorm_momentum, which change no

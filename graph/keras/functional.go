@@ -2,6 +2,8 @@ package keras
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/golstm/golstm/graph/model"
 )
@@ -17,6 +19,10 @@ type tensorRef struct {
 // in order (the extra inputs of an LSTM, its initial h and c, last).
 type call struct {
 	inputs []tensorRef
+	// args holds the call arguments that a layer's config keeps
+	// (layerCallArgs: Attention's use_causal_mask and
+	// return_attention_scores), as read from the call's kwargs.
+	args map[string]any
 }
 
 // functionalLayer is one layer entry of a functional config.
@@ -87,6 +93,9 @@ func (r *reader) functional(cfg map[string]any) (*model.Model, error) {
 		}
 		t, err := r.translate(fl.obj)
 		if err != nil {
+			return nil, err
+		}
+		if err := applyCallArgs(t, fl.calls); err != nil {
 			return nil, err
 		}
 		if fl.read, err = r.newLayer(t); err != nil {
@@ -292,7 +301,9 @@ func (r *reader) inboundNodes(v any) ([]call, error) {
 			case "training":
 				// Inference and training follow the model's own mode.
 			case "mask":
-				if v != nil {
+				// Keras 3 writes [null, null] for a layer called on a list
+				// of tensors without masks.
+				if l, _ := asList(v); v != nil && (l == nil || slices.ContainsFunc(l, func(m any) bool { return m != nil })) {
 					return nil, fmt.Errorf("call %d: an explicit mask argument is not supported (masks come from Masking or Embedding(mask_zero))", i)
 				}
 			case "initial_state":
@@ -301,8 +312,18 @@ func (r *reader) inboundNodes(v any) ([]call, error) {
 					return nil, fmt.Errorf("call %d: initial_state: %w", i, err)
 				}
 				c.inputs = append(c.inputs, refs...)
+			case "use_causal_mask", "return_attention_scores":
+				// Attention's call arguments; applyCallArgs checks the class.
+				b, ok := asBool(v)
+				if !ok {
+					return nil, fmt.Errorf("call %d: %s %s: want true or false", i, k, describe(v))
+				}
+				if c.args == nil {
+					c.args = map[string]any{}
+				}
+				c.args[k] = b
 			default:
-				return nil, fmt.Errorf("call %d: argument %q = %s is not supported (supported: initial_state, training, mask=None)", i, k, describe(v))
+				return nil, fmt.Errorf("call %d: argument %q = %s is not supported (supported: initial_state, training, mask=None, and Attention's use_causal_mask and return_attention_scores)", i, k, describe(v))
 			}
 		}
 		calls[i] = c
@@ -366,4 +387,37 @@ func kerasTensors(v any) ([]tensorRef, error) {
 		refs = append(refs, r...)
 	}
 	return refs, nil
+}
+
+// layerCallArgs holds, per class, the call arguments (inbound-node
+// kwargs) that this library's layer of that class keeps in its config
+// under the same name; the files of the classes (classes_*.go) fill it.
+var layerCallArgs = map[string][]string{}
+
+// applyCallArgs moves the call arguments of a layer's calls into its
+// config t: each must be one the class keeps (layerCallArgs), and every
+// call must pass the same value (a layer of this library has one setting
+// for all its calls; an argument left out counts as false).
+func applyCallArgs(t *translated, calls []call) error {
+	for i, c := range calls {
+		for _, k := range slices.Sorted(maps.Keys(c.args)) {
+			if !slices.Contains(layerCallArgs[t.class], k) {
+				return fmt.Errorf("layer %q (%s): inbound_nodes: call %d: argument %q is not supported for %s (supported: initial_state, training, mask=None)", t.name, t.class, i, k, t.class)
+			}
+		}
+	}
+	for _, k := range layerCallArgs[t.class] {
+		val := false
+		for i, c := range calls {
+			b, _ := c.args[k].(bool)
+			if i > 0 && b != val {
+				return fmt.Errorf("layer %q (%s): its calls pass %s %v and %v: a layer here has one %s for all its calls; use two layers", t.name, t.class, k, val, b, k)
+			}
+			val = b
+		}
+		if val {
+			t.config[k] = true
+		}
+	}
+	return nil
 }

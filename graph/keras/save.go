@@ -175,7 +175,7 @@ func writeWeights(g *hdf5.GroupWriter, wm *writtenModel, backend string) error {
 				}
 				parent = sub
 			}
-			if _, err := parent.CreateDataset(parts[len(parts)-1], p.Value.Shape(), graph.Contiguous(p.Value).Data()); err != nil {
+			if _, err := parent.CreateDataset(parts[len(parts)-1], kerasShape(l, p), graph.Contiguous(p.Value).Data()); err != nil {
 				return err
 			}
 		}

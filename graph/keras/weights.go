@@ -35,6 +35,21 @@ func withWeights(ls []graph.Layer) []graph.Layer {
 	return out
 }
 
+// scalarWeights holds, per class, the weights (by their name after
+// "<layer>/") that Keras makes of shape () and this library of shape (1)
+// (Attention's scale); the files of the classes fill it.
+var scalarWeights = map[string][]string{}
+
+// kerasShape is the shape of weight p of layer l in a Keras file: its
+// shape, or () for a scalar weight of scalarWeights.
+func kerasShape(l graph.Layer, p *graph.Param) []int {
+	s := []int(p.Value.Shape())
+	if len(s) == 1 && s[0] == 1 && slices.Contains(scalarWeights[l.Type()], strings.TrimPrefix(p.Name, l.Name()+"/")) {
+		return []int{}
+	}
+	return s
+}
+
 // fileWithWeights returns the file layers that have weights.
 func fileWithWeights(fs []fileLayer) []fileLayer {
 	var out []fileLayer
@@ -97,7 +112,7 @@ func setWeights(ls []graph.Layer, file []fileLayer, byName, flipConv bool) error
 				p.l.Name(), p.l.Type(), len(ps), paramNames(ps), p.f.name, len(p.f.weights), weightNames(p.f.weights))
 		}
 		for i, w := range p.f.weights {
-			if !slices.Equal(w.shape, ps[i].Value.Shape()) {
+			if !slices.Equal(w.shape, kerasShape(p.l, ps[i])) {
 				return fmt.Errorf("keras: layer %q (%s): weight %s has shape %v in the file, the layer's %s has shape %v",
 					p.l.Name(), p.l.Type(), w.name, w.shape, ps[i].Name, []int(ps[i].Value.Shape()))
 			}

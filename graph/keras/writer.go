@@ -121,11 +121,21 @@ func writeFunctional(m *model.Model, dtype string, batchShape func([]int) []any)
 		if err != nil {
 			return nil, err
 		}
+		kwargs := map[string]any{}
+		if f := writeCallArgs[l.Type()]; f != nil {
+			cfg, err := configOf(l)
+			if err != nil {
+				return nil, err
+			}
+			kwargs = f(cfg)
+		}
 		var nodes []any
 		for _, c := range calls[l] {
 			var node []any
 			for _, x := range c.Inputs() {
-				node = append(node, ref(x))
+				r := ref(x)
+				r[3] = kwargs
+				node = append(node, r)
 			}
 			nodes = append(nodes, node)
 		}
@@ -142,6 +152,12 @@ func writeFunctional(m *model.Model, dtype string, batchShape func([]int) []any)
 		"name": "model_1", "layers": layers, "input_layers": ins, "output_layers": outs}},
 		layers: order, inputs: inputs}, nil
 }
+
+// writeCallArgs holds, per class, the call arguments (the kwargs of each
+// inbound-node entry, as tf.keras writes them) of a layer with this
+// library's config cfg; the files of the classes (classes_*.go) fill it.
+// Classes not in it are written with empty kwargs.
+var writeCallArgs = map[string]func(cfg map[string]any) map[string]any{}
 
 // configOf returns a layer's Config decoded, numbers as json.Number.
 func configOf(l graph.Layer) (map[string]any, error) {

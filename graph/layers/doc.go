@@ -3,19 +3,27 @@
 // Dropout (with noise_shape) and SpatialDropout1D, Embedding and Masking,
 // Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D,
 // GlobalAveragePooling1D, BatchNormalization, RepeatVector, Flatten,
-// Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D and the TimeDistributed wrapper, each with Keras
-// 2.2.4's arguments, defaults, weight layout and get_config names, and
-// each registered with graph.RegisterLayer under its Keras class name so
-// that model files can rebuild it. The advanced activations LeakyReLU,
-// ReLU, ELU, ThresholdedReLU, Softmax and PReLU, the noise layers
-// GaussianNoise, GaussianDropout and AlphaDropout, and
-// ActivityRegularization are here too, likewise; they pass a mask on.
-// LayerNormalization has tf.keras 2.x's and Keras 3's arguments (Keras 2.2.4 has none).
+// Reshape, Permute, ZeroPadding1D, Cropping1D, UpSampling1D and the
+// TimeDistributed wrapper, each with Keras 2.2.4's arguments, defaults,
+// weight layout and get_config names, and each registered with
+// graph.RegisterLayer under its Keras class name so that model files can
+// rebuild it. The advanced activations LeakyReLU, ReLU, ELU,
+// ThresholdedReLU, Softmax and PReLU, the noise layers GaussianNoise,
+// GaussianDropout and AlphaDropout, and ActivityRegularization are here
+// too, likewise; they pass a mask on.
+//
+// LayerNormalization has tf.keras 2.x's and Keras 3's arguments (Keras
+// 2.2.4 has none). Attention (Luong, score_mode dot or concat) and
+// AdditiveAttention (Bahdanau), tf.keras 2.x's and Keras 3's classes,
+// follow tf.keras' arithmetic and arguments: inputs [query, value] or
+// [query, value, key], the value's mask and the causal mask on the
+// scores, the query's mask on the output (and passed on), the attention
+// scores as a second output, seeded dropout on the distribution.
 //
 // Embedding(mask_zero) and Masking start a mask, the (batch, timesteps)
 // record of which steps are real, as Keras does; Dense, Activation,
-// Dropout, BatchNormalization, LayerNormalization and TimeDistributed pass it on,
-// GlobalAveragePooling1D consumes it (the mean over the real steps only),
+// Dropout, BatchNormalization, LayerNormalization and TimeDistributed pass
+// it on, GlobalAveragePooling1D consumes it (the mean over the real steps only),
 // and a model's loss leaves the masked steps out.
 //
 // BatchNormalization's moving mean and variance are graph.Param Statistic
@@ -30,8 +38,9 @@
 // scatter of those copies; the average poolings are plain Go sums; the
 // advanced activations and the noise layers are plain Go element-wise
 // loops with their derivatives written out (TensorFlow's at the kinks);
-// BatchNormalization, LayerNormalization and Dot are plain Go sums and products with their
-// Backward in closed form; all are checked by finite differences.
+// BatchNormalization, LayerNormalization, Dot and the attention layers are
+// plain Go sums and products with their Backward in closed form; all are
+// checked by finite differences.
 //
 // Layers that Keras 2.2.4 does not let take a mask (Conv1D, MaxPooling1D,
 // AveragePooling1D, GlobalMaxPooling1D, RepeatVector, Flatten, Reshape, ZeroPadding1D, Cropping1D, UpSampling1D,

@@ -98,6 +98,11 @@ LAYER_ARGS.update({
                            "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"},
     "ZeroPadding1D": {"padding"}, "Cropping1D": {"cropping"}, "UpSampling1D": {"size"},
 })
+# tf.keras 2.x's attention layers (Keras 2.2.4 has none): graph/keras writes
+# tf.keras >= 2.10's constructor arguments (keras/layers/attention), and
+# use_causal_mask / return_attention_scores as call kwargs in the inbound
+# nodes; this check emulates tf.keras' build for them.
+LAYER_ARGS.update({"Attention": {"use_scale", "score_mode", "dropout"}, "AdditiveAttention": {"use_scale", "dropout"}})
 ACTIVATIONS = {"softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid", "hard_sigmoid",
                "exponential", "linear"}
 OBJECTS = {
@@ -296,6 +301,29 @@ def build(obj, shapes):
         return [[x[0], n, x[2]]], []
     if cls == "UpSampling1D":
         return [[x[0], None if x[1] is None else x[1] * c.get("size", 2), x[2]]], []
+    if cls in ("Attention", "AdditiveAttention"):
+        # tf.keras: the output (batch, Tq, dim of the value) and, with
+        # return_attention_scores, the scores (batch, Tq, Tv); Attention's
+        # weights are scalars, AdditiveAttention's scale has the value's
+        # last size (additive_attention.py build), which must be the
+        # query's and the key's (tanh(query + key)).
+        q, v = shapes[0], shapes[1]
+        k = shapes[2] if len(shapes) > 2 else v
+        if len(shapes) not in (2, 3) or len(q) != 3 or len(v) != 3 or len(k) != 3:
+            fail("%s %s: inputs %r: want [query, value] or [query, value, key] of rank 3" % (cls, c["name"], shapes))
+        if None not in (q[2], k[2]) and q[2] != k[2]:
+            fail("%s %s: query and key sizes %s and %s differ" % (cls, c["name"], q[2], k[2]))
+        outs = [[q[0], q[1], v[2]], [q[0], q[1], v[1]]]
+        if cls == "Attention":
+            if c.get("score_mode", "dot") not in ("dot", "concat"):
+                fail("Attention %s: score_mode %r" % (c["name"], c.get("score_mode")))
+            w = [()] if c.get("use_scale", False) else []
+            return outs, w + ([()] if c.get("score_mode") == "concat" else [])
+        if c.get("use_scale", True):
+            if v[2] is None or v[2] != q[2]:
+                fail("AdditiveAttention %s: scale of the value's size %s for a query of size %s" % (c["name"], v[2], q[2]))
+            return outs, [(v[2],)]
+        return outs, []
     fail("no shape rule for %s" % cls)
 
 
