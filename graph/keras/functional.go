@@ -289,10 +289,17 @@ func (r *reader) inboundNodes(v any) ([]call, error) {
 					return nil, fmt.Errorf("call %d: %w", i, err)
 				}
 				c.inputs = append(c.inputs, ref)
+				// tf.keras repeats the call's kwargs in every entry; an
+				// entry without them adds nothing.
 				if l, _ := asList(e); len(l) == 4 && l[3] != nil {
-					if kwargs, ok = asObject(l[3]); !ok {
+					kw, ok := asObject(l[3])
+					if !ok {
 						return nil, fmt.Errorf("call %d: kwargs %s: want an object", i, describe(l[3]))
 					}
+					if kwargs == nil {
+						kwargs = map[string]any{}
+					}
+					maps.Copy(kwargs, kw)
 				}
 			}
 		}
