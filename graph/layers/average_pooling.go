@@ -1,33 +1,12 @@
 package layers
 
 import (
-	"encoding/json"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/golstm/golstm/graph"
 
 	"gorgonia.org/tensor"
 )
-
-// AveragePooling1DConfig configures an AveragePooling1D layer with Keras
-// 2.2.4's arguments (pool_size and strides are single numbers here; Keras
-// writes them as one-element lists).
-type AveragePooling1DConfig struct {
-	// Name is the layer's name; empty gives "average_pooling1d_<n>".
-	Name string `json:"name,omitempty"`
-	// PoolSize is the window length, at least 1 (0 means Keras' default 2).
-	PoolSize int `json:"pool_size"`
-	// Strides is the step between windows; 0 means PoolSize (Keras'
-	// strides=None).
-	Strides int `json:"strides"`
-	// Padding is "valid" (the default) or "same" (output length
-	// ⌈steps/strides⌉; each mean is over the window's steps inside the
-	// input only).
-	Padding string `json:"padding"`
-	// DataFormat is "channels_last" (the default; "" means it).
-	DataFormat string `json:"data_format,omitempty"`
-}
 
 // AveragePooling1D is Keras' average pooling over the steps of a sequence:
 //
@@ -42,10 +21,7 @@ type AveragePooling1DConfig struct {
 // Keras 3's backends divide by the count of real entries. The gradient is
 // dx[b, s, c] = Σ_t dy[b, t, c]/n_t over the windows that hold step s. It
 // has no weights and does not support masking, as in Keras 2.2.4.
-type AveragePooling1D struct {
-	cfg     AveragePooling1DConfig
-	inShape []int
-}
+type AveragePooling1D struct{ pool1D }
 
 var averagePooling1DCount atomic.Int64
 
@@ -53,31 +29,11 @@ var averagePooling1DCount atomic.Int64
 // stride below 1, or an unknown padding or data format, is an error naming
 // the argument.
 func NewAveragePooling1D(cfg AveragePooling1DConfig) (*AveragePooling1D, error) {
-	if cfg.Name == "" {
-		cfg.Name = fmt.Sprintf("average_pooling1d_%d", averagePooling1DCount.Add(1))
-	}
-	if cfg.PoolSize == 0 {
-		cfg.PoolSize = 2
-	}
-	if cfg.Strides == 0 {
-		cfg.Strides = cfg.PoolSize
-	}
-	if cfg.Padding == "" {
-		cfg.Padding = "valid"
-	}
-	if cfg.DataFormat == "" {
-		cfg.DataFormat = "channels_last"
-	}
-	if cfg.PoolSize < 1 || cfg.Strides < 1 {
-		return nil, fmt.Errorf("layers: AveragePooling1D %s: pool_size %d, strides %d: want at least 1", cfg.Name, cfg.PoolSize, cfg.Strides)
-	}
-	if err := checkPadding("AveragePooling1D", cfg.Name, cfg.Padding, "valid", "same"); err != nil {
+	p, err := newPool1D("AveragePooling1D", "average_pooling1d", &averagePooling1DCount, cfg)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkChannelsLast("AveragePooling1D", cfg.Name, cfg.DataFormat); err != nil {
-		return nil, err
-	}
-	return &AveragePooling1D{cfg: cfg}, nil
+	return &AveragePooling1D{p}, nil
 }
 
 func init() {
@@ -87,78 +43,10 @@ func init() {
 	})
 }
 
-// Name returns the layer's name.
-func (a *AveragePooling1D) Name() string { return a.cfg.Name }
-
-// Type returns "AveragePooling1D".
-func (a *AveragePooling1D) Type() string { return "AveragePooling1D" }
-
-// Config returns the AveragePooling1DConfig as JSON.
-func (a *AveragePooling1D) Config() (json.RawMessage, error) { return json.Marshal(a.cfg) }
-
-// Params returns nil: AveragePooling1D has no weights.
-func (a *AveragePooling1D) Params() []*graph.Param { return nil }
-
-// FreeShape leaves the steps open.
-func (a *AveragePooling1D) FreeShape(example []int) []int {
-	if len(example) != 2 {
-		return example
-	}
-	return []int{graph.None, example[1]}
-}
-
-// Build checks that the one input is (steps, channels) and long enough.
-func (a *AveragePooling1D) Build(in [][]int, dt tensor.Dtype) error {
-	if err := graph.CheckDtype(dt); err != nil {
-		return err
-	}
-	if len(in) != 1 || len(in[0]) != 2 || (in[0][0] < 1 && in[0][0] != graph.None) || (in[0][1] < 1 && in[0][1] != graph.None) {
-		return fmt.Errorf("layers: AveragePooling1D %s: inputs of shape %s: want one input (batch, steps, channels)", a.cfg.Name, formatShapes(in))
-	}
-	if _, err := a.window(in[0][0]); err != nil {
-		return err
-	}
-	a.inShape = append([]int(nil), in[0]...)
-	return nil
-}
-
-// window returns the pooling geometry for an input of steps (graph.None
-// gives a window with out None).
-func (a *AveragePooling1D) window(steps int) (window, error) {
-	if steps == graph.None {
-		return window{out: graph.None}, nil
-	}
-	w, err := newWindow(steps, a.cfg.PoolSize, a.cfg.Strides, 1, a.cfg.Padding)
-	if err != nil {
-		return w, fmt.Errorf("layers: AveragePooling1D %s: input of %d steps: %w", a.cfg.Name, steps, err)
-	}
-	return w, nil
-}
-
-// OutputShapes is (out steps, channels).
-func (a *AveragePooling1D) OutputShapes() [][]int {
-	if a.inShape == nil {
-		return nil
-	}
-	w, _ := a.window(a.inShape[0])
-	return [][]int{{w.out, a.inShape[1]}}
-}
-
-// Forward pools in[0], (batch, steps, channels), to (batch, out steps,
+// Forward averages in[0], (batch, steps, channels), to (batch, out steps,
 // channels).
 func (a *AveragePooling1D) Forward(in, masks []*tensor.Dense, training bool) (*graph.Pass, error) {
-	x, mask, err := oneInput("AveragePooling1D", a.cfg.Name, in, masks)
-	if err != nil {
-		return nil, err
-	}
-	if err := noMask("AveragePooling1D", a.cfg.Name, mask); err != nil {
-		return nil, err
-	}
-	if a.inShape == nil || !graph.FitsShape(x.Shape(), a.inShape) {
-		return nil, fmt.Errorf("layers: AveragePooling1D %s: input of shape %v: want %s", a.cfg.Name, []int(x.Shape()), graph.FormatShape(a.inShape))
-	}
-	b, steps, ch := x.Shape()[0], x.Shape()[1], x.Shape()[2]
-	w, err := a.window(steps)
+	x, b, steps, ch, w, err := a.input(in, masks)
 	if err != nil {
 		return nil, err
 	}
