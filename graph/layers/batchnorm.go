@@ -196,41 +196,12 @@ func NewBatchNormalization(cfg BatchNormalizationConfig) (*BatchNormalization, e
 		return nil, fmt.Errorf("layers: BatchNormalization %s: moving_updates %d: want 0 or more", name, cfg.MovingUpdates)
 	}
 	l := &BatchNormalization{cfg: cfg}
-	inits := []struct {
-		arg string
-		s   graph.Spec
-		dst *graph.Initializer
-	}{{"gamma_initializer", cfg.GammaInitializer, &l.gammaInit}, {"beta_initializer", cfg.BetaInitializer, &l.betaInit},
-		{"moving_mean_initializer", cfg.MovingMeanInitializer, &l.meanInit}, {"moving_variance_initializer", cfg.MovingVarianceInitializer, &l.varInit}}
-	var err error
-	for _, i := range inits {
-		if *i.dst, err = graph.NewInitializer(i.s); err != nil {
-			return nil, fmt.Errorf("layers: BatchNormalization %s: %s: %w", name, i.arg, err)
-		}
-	}
-	regs := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Regularizer
-	}{{"gamma_regularizer", cfg.GammaRegularizer, &l.gammaReg}, {"beta_regularizer", cfg.BetaRegularizer, &l.betaReg}}
-	for _, r := range regs {
-		if r.s != nil {
-			if *r.dst, err = graph.NewRegularizer(*r.s); err != nil {
-				return nil, fmt.Errorf("layers: BatchNormalization %s: %s: %w", name, r.arg, err)
-			}
-		}
-	}
-	cons := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Constraint
-	}{{"gamma_constraint", cfg.GammaConstraint, &l.gammaCon}, {"beta_constraint", cfg.BetaConstraint, &l.betaCon}}
-	for _, c := range cons {
-		if c.s != nil {
-			if *c.dst, err = graph.NewConstraint(*c.s); err != nil {
-				return nil, fmt.Errorf("layers: BatchNormalization %s: %s: %w", name, c.arg, err)
-			}
-		}
+	if err := resolveWeightArgs("BatchNormalization", name,
+		weightArgs{weight: "gamma", init: &cfg.GammaInitializer, reg: cfg.GammaRegularizer, con: cfg.GammaConstraint, initTo: &l.gammaInit, regTo: &l.gammaReg, conTo: &l.gammaCon},
+		weightArgs{weight: "beta", init: &cfg.BetaInitializer, reg: cfg.BetaRegularizer, con: cfg.BetaConstraint, initTo: &l.betaInit, regTo: &l.betaReg, conTo: &l.betaCon},
+		weightArgs{weight: "moving_mean", init: &cfg.MovingMeanInitializer, initTo: &l.meanInit},
+		weightArgs{weight: "moving_variance", init: &cfg.MovingVarianceInitializer, initTo: &l.varInit}); err != nil {
+		return nil, err
 	}
 	return l, nil
 }

@@ -99,24 +99,10 @@ func NewEmbedding(cfg EmbeddingConfig) (*Embedding, error) {
 	}
 	e := &Embedding{cfg: cfg}
 	e.progs = graph.NewProgramCache(e.newGraph, func(eg *embeddingGraph) { eg.vm.Close() })
-	if _, err := graph.NewInitializer(cfg.EmbeddingsInitializer); err != nil {
-		return nil, fmt.Errorf("layers: Embedding %s: embeddings_initializer: %w", cfg.Name, err)
-	}
-	var err error
-	if cfg.EmbeddingsRegularizer != nil {
-		if e.ereg, err = graph.NewRegularizer(*cfg.EmbeddingsRegularizer); err != nil {
-			return nil, fmt.Errorf("layers: Embedding %s: embeddings_regularizer: %w", cfg.Name, err)
-		}
-	}
-	if cfg.ActivityRegularizer != nil {
-		if e.areg, err = graph.NewRegularizer(*cfg.ActivityRegularizer); err != nil {
-			return nil, fmt.Errorf("layers: Embedding %s: activity_regularizer: %w", cfg.Name, err)
-		}
-	}
-	if cfg.EmbeddingsConstraint != nil {
-		if e.econ, err = graph.NewConstraint(*cfg.EmbeddingsConstraint); err != nil {
-			return nil, fmt.Errorf("layers: Embedding %s: embeddings_constraint: %w", cfg.Name, err)
-		}
+	if err := resolveWeightArgs("Embedding", cfg.Name,
+		weightArgs{weight: "embeddings", init: &cfg.EmbeddingsInitializer, reg: cfg.EmbeddingsRegularizer, con: cfg.EmbeddingsConstraint, regTo: &e.ereg, conTo: &e.econ},
+		weightArgs{weight: "activity", reg: cfg.ActivityRegularizer, regTo: &e.areg}); err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -182,36 +182,10 @@ func NewLayerNormalization(cfg LayerNormalizationConfig) (*LayerNormalization, e
 		return nil, fmt.Errorf("layers: LayerNormalization %s: epsilon %v: want a finite number ≥ 0", name, cfg.Epsilon)
 	}
 	l := &LayerNormalization{cfg: cfg}
-	var err error
-	if l.gammaInit, err = graph.NewInitializer(cfg.GammaInitializer); err != nil {
-		return nil, fmt.Errorf("layers: LayerNormalization %s: gamma_initializer: %w", name, err)
-	}
-	if l.betaInit, err = graph.NewInitializer(cfg.BetaInitializer); err != nil {
-		return nil, fmt.Errorf("layers: LayerNormalization %s: beta_initializer: %w", name, err)
-	}
-	regs := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Regularizer
-	}{{"gamma_regularizer", cfg.GammaRegularizer, &l.gammaReg}, {"beta_regularizer", cfg.BetaRegularizer, &l.betaReg}}
-	for _, r := range regs {
-		if r.s != nil {
-			if *r.dst, err = graph.NewRegularizer(*r.s); err != nil {
-				return nil, fmt.Errorf("layers: LayerNormalization %s: %s: %w", name, r.arg, err)
-			}
-		}
-	}
-	cons := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Constraint
-	}{{"gamma_constraint", cfg.GammaConstraint, &l.gammaCon}, {"beta_constraint", cfg.BetaConstraint, &l.betaCon}}
-	for _, c := range cons {
-		if c.s != nil {
-			if *c.dst, err = graph.NewConstraint(*c.s); err != nil {
-				return nil, fmt.Errorf("layers: LayerNormalization %s: %s: %w", name, c.arg, err)
-			}
-		}
+	if err := resolveWeightArgs("LayerNormalization", name,
+		weightArgs{weight: "gamma", init: &cfg.GammaInitializer, reg: cfg.GammaRegularizer, con: cfg.GammaConstraint, initTo: &l.gammaInit, regTo: &l.gammaReg, conTo: &l.gammaCon},
+		weightArgs{weight: "beta", init: &cfg.BetaInitializer, reg: cfg.BetaRegularizer, con: cfg.BetaConstraint, initTo: &l.betaInit, regTo: &l.betaReg, conTo: &l.betaCon}); err != nil {
+		return nil, err
 	}
 	return l, nil
 }

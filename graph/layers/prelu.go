@@ -61,19 +61,9 @@ func NewPReLU(cfg PReLUConfig) (*PReLU, error) {
 		cfg.AlphaInitializer.Name = "zeros"
 	}
 	p := &PReLU{}
-	var err error
-	if p.init, err = graph.NewInitializer(cfg.AlphaInitializer); err != nil {
-		return nil, fmt.Errorf("layers: PReLU %s: alpha_initializer: %w", cfg.Name, err)
-	}
-	if cfg.AlphaRegularizer != nil {
-		if p.reg, err = graph.NewRegularizer(*cfg.AlphaRegularizer); err != nil {
-			return nil, fmt.Errorf("layers: PReLU %s: alpha_regularizer: %w", cfg.Name, err)
-		}
-	}
-	if cfg.AlphaConstraint != nil {
-		if p.con, err = graph.NewConstraint(*cfg.AlphaConstraint); err != nil {
-			return nil, fmt.Errorf("layers: PReLU %s: alpha_constraint: %w", cfg.Name, err)
-		}
+	if err := resolveWeightArgs("PReLU", cfg.Name,
+		weightArgs{weight: "alpha", init: &cfg.AlphaInitializer, reg: cfg.AlphaRegularizer, con: cfg.AlphaConstraint, initTo: &p.init, regTo: &p.reg, conTo: &p.con}); err != nil {
+		return nil, err
 	}
 	for _, a := range cfg.SharedAxes {
 		if a < 1 {

@@ -34,41 +34,52 @@ func newKernelBias(class, name string, s kernelBiasSpecs) (kernelBias, error) {
 	if kb.act, err = graph.GetActivation(s.activation); err != nil {
 		return kb, fmt.Errorf("layers: %s %s: activation: %w", class, name, err)
 	}
-	inits := []struct {
-		arg string
-		s   graph.Spec
-		dst *graph.Initializer
-	}{{"kernel_initializer", s.kinit, &kb.kinit}, {"bias_initializer", s.binit, &kb.binit}}
-	for _, i := range inits {
-		if *i.dst, err = graph.NewInitializer(i.s); err != nil {
-			return kb, fmt.Errorf("layers: %s %s: %s: %w", class, name, i.arg, err)
+	err = resolveWeightArgs(class, name,
+		weightArgs{weight: "kernel", init: &s.kinit, reg: s.kreg, con: s.kcon, initTo: &kb.kinit, regTo: &kb.kreg, conTo: &kb.kcon},
+		weightArgs{weight: "bias", init: &s.binit, reg: s.breg, con: s.bcon, initTo: &kb.binit, regTo: &kb.breg, conTo: &kb.bcon},
+		weightArgs{weight: "activity", reg: s.areg, regTo: &kb.areg})
+	return kb, err
+}
+
+// weightArgs are the Keras arguments of one weight (or, for "activity",
+// of the layer's output): the initializer, regularizer and constraint
+// specs (nil: none given) and where their resolved objects go.
+type weightArgs struct {
+	weight         string // Keras' prefix of the arguments: "kernel", "gamma", ...
+	init, reg, con *graph.Spec
+	initTo         *graph.Initializer
+	regTo          *graph.Regularizer
+	conTo          *graph.Constraint
+}
+
+// resolveWeightArgs resolves the specs of each weight into their
+// objects, or returns an error naming the layer (class name) and the
+// argument that is wrong ("gamma_regularizer"). A nil spec leaves its
+// object nil; an initializer spec with a nil destination is only checked.
+func resolveWeightArgs(class, name string, ws ...weightArgs) error {
+	for _, w := range ws {
+		var err error
+		if w.init != nil {
+			var init graph.Initializer
+			if init, err = graph.NewInitializer(*w.init); err != nil {
+				return fmt.Errorf("layers: %s %s: %s_initializer: %w", class, name, w.weight, err)
+			}
+			if w.initTo != nil {
+				*w.initTo = init
+			}
 		}
-	}
-	regs := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Regularizer
-	}{{"kernel_regularizer", s.kreg, &kb.kreg}, {"bias_regularizer", s.breg, &kb.breg}, {"activity_regularizer", s.areg, &kb.areg}}
-	for _, r := range regs {
-		if r.s != nil {
-			if *r.dst, err = graph.NewRegularizer(*r.s); err != nil {
-				return kb, fmt.Errorf("layers: %s %s: %s: %w", class, name, r.arg, err)
+		if w.reg != nil {
+			if *w.regTo, err = graph.NewRegularizer(*w.reg); err != nil {
+				return fmt.Errorf("layers: %s %s: %s_regularizer: %w", class, name, w.weight, err)
+			}
+		}
+		if w.con != nil {
+			if *w.conTo, err = graph.NewConstraint(*w.con); err != nil {
+				return fmt.Errorf("layers: %s %s: %s_constraint: %w", class, name, w.weight, err)
 			}
 		}
 	}
-	cons := []struct {
-		arg string
-		s   *graph.Spec
-		dst *graph.Constraint
-	}{{"kernel_constraint", s.kcon, &kb.kcon}, {"bias_constraint", s.bcon, &kb.bcon}}
-	for _, c := range cons {
-		if c.s != nil {
-			if *c.dst, err = graph.NewConstraint(*c.s); err != nil {
-				return kb, fmt.Errorf("layers: %s %s: %s: %w", class, name, c.arg, err)
-			}
-		}
-	}
-	return kb, nil
+	return nil
 }
 
 // params draws the kernel of kshape and, with useBias, the bias of units
