@@ -101,24 +101,7 @@ func TestAttentionSeq2SeqFiles(t *testing.T) {
 				}
 			}
 		}
-		path := filepath.Join(t.TempDir(), "luong.h5")
-		if err := Save(m, path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w1, _ := writeModel(m)
-		w2, err := writeModel(m2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j1, _ := json.Marshal(w1.config)
-		j2, _ := json.Marshal(w2.config)
-		if !bytes.Equal(j1, j2) {
-			t.Errorf("%v: config after the round trip:\n%s\nbefore:\n%s", dt, j2, j1)
-		}
+		m2, path, j1 := saveLoad(t, m, xs)
 		for _, want := range []string{`"class_name":"Attention","config":{"dropout":0,"dtype":"` + dt.String() + `","name":"attention","score_mode":"dot","trainable":true,"use_scale":true}`,
 			`["decoder",0,0,{"return_attention_scores":true}],["encoder",0,0,{"return_attention_scores":true}]`,
 			`"class_name":"AdditiveAttention","config":{"dropout":0,"dtype":"` + dt.String() + `","name":"self","trainable":true,"use_scale":true}`,
@@ -126,16 +109,6 @@ func TestAttentionSeq2SeqFiles(t *testing.T) {
 			`["attention",0,1]`} {
 			if !bytes.Contains(j1, []byte(want)) {
 				t.Errorf("the written config lacks %s: %s", want, j1)
-			}
-		}
-		sameWeights(t, m, m2)
-		p2, err := m2.PredictMulti(xs, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range p1 {
-			if !slices.Equal(graph.Float64s(p1[k]), graph.Float64s(p2[k])) {
-				t.Errorf("%v: output %d differs after the .h5 round trip", dt, k)
 			}
 		}
 		// The model file.
@@ -204,7 +177,9 @@ func TestAttentionSeq2SeqFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		var want any
-		remarshal(w1.config, &want)
+		if err := json.Unmarshal(j1, &want); err != nil {
+			t.Fatal(err)
+		}
 		if !sameJSONTree(d.ModelConfig, want) {
 			t.Errorf("model_config read by h5py differs from the model's config")
 		}

@@ -1,12 +1,10 @@
 package keras
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -81,39 +79,16 @@ func TestBatchNormalizationH5(t *testing.T) {
 	for _, dt := range []graph.Dtype{graph.Float32, graph.Float64} {
 		m, xs := bnKerasModel(t, dt)
 		sizesAgree(t, m)
-		path := filepath.Join(t.TempDir(), "bn.h5")
-		if err := Save(m, path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w1, _ := writeModel(m)
-		w2, err := writeModel(m2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j1, _ := json.Marshal(w1.config)
-		j2, _ := json.Marshal(w2.config)
-		if !bytes.Equal(j1, j2) {
-			t.Errorf("%v: config after the round trip:\n%s\nbefore:\n%s", dt, j2, j1)
-		}
+		m2, path, j1 := saveLoad(t, m, xs[:1])
 		for _, want := range []string{`"name":"bn2","scale":true,"trainable":false`, `"name":"bn3","scale":false,"trainable":true`, `"axis":-1`} {
 			if !strings.Contains(string(j1), want) {
 				t.Errorf("%v: config lacks %s:\n%s", dt, want, j1)
 			}
 		}
-		sameWeights(t, m, m2)
 		for i, p := range m2.Params() {
 			if p.Statistic != m.Params()[i].Statistic || p.Statistic != strings.Contains(p.Name, "/moving_") {
 				t.Errorf("%v: %s statistic %v after the round trip", dt, p.Name, p.Statistic)
 			}
-		}
-		p1, _ := m.Predict(xs[0], 6)
-		p2, err := m2.Predict(xs[0], 6)
-		if err != nil || !slices.Equal(graph.Float64s(p1), graph.Float64s(p2)) {
-			t.Errorf("%v: predictions differ after the round trip (%v)", dt, err)
 		}
 		if dt != graph.Float32 {
 			continue // the h5py check (a second of Python) once

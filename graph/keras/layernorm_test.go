@@ -1,7 +1,6 @@
 package keras
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -79,24 +78,7 @@ func TestLayerNormalizationH5(t *testing.T) {
 	for _, dt := range []graph.Dtype{graph.Float32, graph.Float64} {
 		m, xs := lnKerasModel(t, dt)
 		sizesAgree(t, m)
-		path := filepath.Join(t.TempDir(), "ln.h5")
-		if err := Save(m, path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w1, _ := writeModel(m)
-		w2, err := writeModel(m2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j1, _ := json.Marshal(w1.config)
-		j2, _ := json.Marshal(w2.config)
-		if !bytes.Equal(j1, j2) {
-			t.Errorf("%v: config after the round trip:\n%s\nbefore:\n%s", dt, j2, j1)
-		}
+		m2, path, j1 := saveLoad(t, m, xs[:1])
 		for _, want := range []string{`"axis":[1,2],"beta_constraint":null`, `"name":"ln2","scale":true,"trainable":false`, `"padding":[2,1]`,
 			`"cropping":[1,2]`, `"size":3`, `"class_name":"LayerNormalization"`} {
 			if !strings.Contains(string(j1), want) {
@@ -106,16 +88,10 @@ func TestLayerNormalizationH5(t *testing.T) {
 		if strings.Contains(string(j1), "rms_scaling") || strings.Contains(string(j1), `"seed":0`) {
 			t.Errorf("%v: config has keys tf.keras lacks:\n%s", dt, j1)
 		}
-		sameWeights(t, m, m2)
 		for i, p := range m2.Params() {
 			if p.Frozen != m.Params()[i].Frozen || p.Frozen != strings.HasPrefix(p.Name, "ln2/") {
 				t.Errorf("%v: %s frozen %v after the round trip", dt, p.Name, p.Frozen)
 			}
-		}
-		p1, _ := m.Predict(xs[0], 6)
-		p2, err := m2.Predict(xs[0], 6)
-		if err != nil || !slices.Equal(graph.Float64s(p1), graph.Float64s(p2)) {
-			t.Errorf("%v: predictions differ after the round trip (%v)", dt, err)
 		}
 		if dt != graph.Float32 {
 			continue // the h5py check (a second of Python) once
@@ -143,7 +119,9 @@ func TestLayerNormalizationH5(t *testing.T) {
 		// The check's LayerNormalization rule can fail: ln2 over the last
 		// axis only would have weights of (3,), not the file's (15, 4).
 		var cfg map[string]any
-		remarshal(w1.config, &cfg)
+		if err := json.Unmarshal(j1, &cfg); err != nil {
+			t.Fatal(err)
+		}
 		layer(cfg, "ln2")["config"].(map[string]any)["axis"] = []any{2}
 		bad := filepath.Join(t.TempDir(), "bad.h5")
 		if err := writeWithConfig(m, cfg, bad); err != nil {

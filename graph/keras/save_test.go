@@ -108,42 +108,8 @@ func TestSaveLoadExact(t *testing.T) {
 	}{{graph.Float32, savedEveryLayer}, {graph.Float64, savedEveryLayer}, {graph.Float32, savedSequenceModel}} {
 		dt := c.dt
 		m, xs := c.model(t, dt)
-		path := filepath.Join(t.TempDir(), "m.h5")
-		if err := Save(m, path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m2.Dtype() != dt {
-			t.Errorf("%v model loaded as %v", dt, m2.Dtype())
-		}
-		w1, _ := writeModel(m)
-		w2, err := writeModel(m2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j1, _ := json.Marshal(w1.config)
-		j2, _ := json.Marshal(w2.config)
-		if !bytes.Equal(j1, j2) {
-			t.Errorf("%v: config after the round trip:\n%s\nbefore:\n%s", dt, j2, j1)
-		}
-		sameWeights(t, m, m2)
+		m2, _, _ := saveLoad(t, m, xs)
 		n := xs[0].Shape()[0]
-		p1, err := m.PredictMulti(xs, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p2, err := m2.PredictMulti(xs, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range p1 {
-			if !slices.Equal(graph.Float64s(p1[k]), graph.Float64s(p2[k])) {
-				t.Errorf("%v: output %d differs after the round trip", dt, k)
-			}
-		}
 		c1, _ := m.Compiled()
 		c2, ok := m2.Compiled()
 		if !ok {
@@ -180,6 +146,53 @@ func sameWeights(t *testing.T, a, b *model.Model) {
 			t.Errorf("weight %s (frozen %v) differs from %s (frozen %v)", pb[i].Name, pb[i].Frozen, pa[i].Name, pa[i].Frozen)
 		}
 	}
+}
+
+// saveLoad saves m as a Keras .h5 file in a temporary directory, loads it
+// back and checks that the loaded model has m's dtype, writes the same
+// Keras config and has the same weights (sameWeights), and that it
+// predicts on xs (one tensor per input, batch first) exactly what m
+// predicts. It returns the loaded model, the file's path and the config
+// as JSON, for the caller's own checks.
+func saveLoad(t *testing.T, m *model.Model, xs []*graph.Tensor) (*model.Model, string, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.h5")
+	if err := Save(m, path); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1, err := writeModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, err := writeModel(m2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j1, _ := json.Marshal(w1.config)
+	j2, _ := json.Marshal(w2.config)
+	if !bytes.Equal(j1, j2) || m2.Dtype() != m.Dtype() {
+		t.Errorf("%v: config after the round trip (%v):\n%s\nbefore:\n%s", m.Dtype(), m2.Dtype(), j2, j1)
+	}
+	sameWeights(t, m, m2)
+	n := xs[0].Shape()[0]
+	p1, err := m.PredictMulti(xs, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := m2.PredictMulti(xs, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range p1 {
+		if !slices.Equal(graph.Float64s(p1[k]), graph.Float64s(p2[k])) {
+			t.Errorf("%v: output %d differs after the round trip", m.Dtype(), k)
+		}
+	}
+	return m2, path, j1
 }
 
 // TestSaveSequentialStateful checks a Sequential model with a stateful
