@@ -1,16 +1,13 @@
 package layers_test
 
 import (
-	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/golstm/golstm/graph"
 	"github.com/golstm/golstm/graph/layers"
 	"github.com/golstm/golstm/graph/model"
 	"github.com/golstm/golstm/lstm"
-	"github.com/golstm/golstm/optim"
 
 	"gorgonia.org/tensor"
 )
@@ -80,71 +77,15 @@ func TestLayerNormalizationModelFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(t.TempDir(), "m.golstm")
-		if err := m.Save(path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := model.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range m.Layers() {
-			l2 := m2.Layer(l.Name())
-			a, _ := l.Config()
-			var b []byte
-			if l2 != nil {
-				b, _ = l2.Config()
-			}
-			if l2 == nil || l2.Type() != l.Type() || string(a) != string(b) {
-				t.Errorf("%v: layer %s %s %s came back as %v %s", dt, l.Name(), l.Type(), a, l2, b)
-			}
-		}
-		got, err := m2.Predict(x, 4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(graph.Float64s(got), graph.Float64s(want)) {
-			t.Errorf("%v: predictions after Load %v, before %v", dt, graph.Float64s(got), graph.Float64s(want))
-		}
 		frozen := graph.Float64s(m.Layer("ln3").Params()[0].Value)
 		yt := graph.NewTensor(dt, []int{4, 2}, []float64{1, 0, 0, 1, 1, 1, 0, 0})
-		for _, mm := range []*model.Model{m, m2} {
-			if err := mm.Compile("mse", optim.NewSGD()); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := mm.TrainOnBatch(x, yt); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for i, p := range m.Params() {
-			if q := m2.Params()[i]; !slices.Equal(graph.Float64s(p.Value), graph.Float64s(q.Value)) {
-				t.Errorf("%v: weight %s differs after a training step", dt, p.Name)
-			}
-		}
+		m2 := checkModelFile(t, m, x, want, yt)
 		if !slices.Equal(graph.Float64s(m.Layer("ln3").Params()[0].Value), frozen) {
 			t.Errorf("%v: frozen gamma changed", dt)
 		}
 		if slices.Equal(graph.Float64s(m.Layer("ln1").Params()[0].Value), graph.Float64s(m2.Layer("ln1").Params()[0].Value)) &&
 			slices.Equal(graph.Float64s(m.Layer("ln1").Params()[0].Value), graph.Float64s(lnModel(t, dt).Layer("ln1").Params()[0].Value)) {
 			t.Errorf("%v: ln1's gamma did not train", dt)
-		}
-		before, _ := m.Predict(x, 4)
-		var wg sync.WaitGroup
-		outs := make([][]float64, 4)
-		for k := range outs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if y, err := m.Predict(x, 1+k%2); err == nil {
-					outs[k] = graph.Float64s(y)
-				}
-			}()
-		}
-		wg.Wait()
-		for k, o := range outs {
-			if !slices.Equal(o, graph.Float64s(before)) {
-				t.Errorf("%v: concurrent Predict %d gave %v, want %v", dt, k, o, graph.Float64s(before))
-			}
 		}
 	}
 }

@@ -24,6 +24,76 @@ func mustLayer[L graph.Layer](l L, err error) graph.Layer {
 	return l
 }
 
+// checkModelFile saves m, which predicts want on x, to a model file and
+// loads it back, and checks that every layer comes back with its type and
+// config, that the loaded model predicts want bit for bit, that one SGD
+// step toward yt (MSE) leaves both models with the same weights (so every
+// Backward runs inside a model), and that Predict from several goroutines
+// at once gives the one-goroutine result. It returns the loaded model.
+func checkModelFile(t *testing.T, m *model.Model, x, want, yt *tensor.Dense) *model.Model {
+	t.Helper()
+	dt := x.Dtype()
+	path := filepath.Join(t.TempDir(), "m.golstm")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := model.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range m.Layers() {
+		l2 := m2.Layer(l.Name())
+		a, _ := l.Config()
+		var b []byte
+		if l2 != nil {
+			b, _ = l2.Config()
+		}
+		if l2 == nil || l2.Type() != l.Type() || string(a) != string(b) {
+			t.Errorf("%v: layer %s %s %s came back as %v %s", dt, l.Name(), l.Type(), a, l2, b)
+		}
+	}
+	n := x.Shape()[0]
+	got, err := m2.Predict(x, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(graph.Float64s(got), graph.Float64s(want)) {
+		t.Errorf("%v: predictions after Load %v, before %v", dt, graph.Float64s(got), graph.Float64s(want))
+	}
+	for _, mm := range []*model.Model{m, m2} {
+		if err := mm.Compile("mse", optim.NewSGD()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mm.TrainOnBatch(x, yt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range m.Params() {
+		if q := m2.Params()[i]; !slices.Equal(graph.Float64s(p.Value), graph.Float64s(q.Value)) {
+			t.Errorf("%v: weight %s differs after a training step", dt, p.Name)
+		}
+	}
+	before, _ := m.Predict(x, n)
+	var wg sync.WaitGroup
+	outs := make([][]float64, 4)
+	for k := range outs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if y, err := m.Predict(x, 1+k%2); err == nil {
+				outs[k] = graph.Float64s(y)
+			}
+		}()
+	}
+	wg.Wait()
+	for k, o := range outs {
+		if !slices.Equal(o, graph.Float64s(before)) {
+			t.Errorf("%v: concurrent Predict %d gave %v, want %v", dt, k, o, graph.Float64s(before))
+		}
+	}
+	return m2
+}
+
 // poolingModel is a functional model of every layer of global_pooling.go,
 // average_pooling.go and reshape_permute.go, with a Dense head:
 // x (8, 3) → AveragePooling1D(3, 2, same) (4, 3) → Permute(2, 1) (3, 4) →
@@ -71,64 +141,8 @@ func TestPoolingModelFile(t *testing.T) {
 		if !slices.Equal(want.Shape(), []int{4, 2}) {
 			t.Fatalf("%v: output shape %v, want (4, 2)", dt, want.Shape())
 		}
-		path := filepath.Join(t.TempDir(), "m.golstm")
-		if err := m.Save(path); err != nil {
-			t.Fatal(err)
-		}
-		m2, err := model.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range m.Layers() {
-			l2 := m2.Layer(l.Name())
-			a, _ := l.Config()
-			var b []byte
-			if l2 != nil {
-				b, _ = l2.Config()
-			}
-			if l2 == nil || l2.Type() != l.Type() || string(a) != string(b) {
-				t.Errorf("%v: layer %s %s %s came back as %v %s", dt, l.Name(), l.Type(), a, l2, b)
-			}
-		}
-		got, err := m2.Predict(x, 4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(graph.Float64s(got), graph.Float64s(want)) {
-			t.Errorf("%v: predictions after Load %v, before %v", dt, graph.Float64s(got), graph.Float64s(want))
-		}
 		yt := graph.NewTensor(dt, []int{4, 2}, []float64{1, 0, 0, 1, 1, 1, 0, 0})
-		for _, mm := range []*model.Model{m, m2} {
-			if err := mm.Compile("mse", optim.NewSGD()); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := mm.TrainOnBatch(x, yt); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for i, p := range m.Params() {
-			if q := m2.Params()[i]; !slices.Equal(graph.Float64s(p.Value), graph.Float64s(q.Value)) {
-				t.Errorf("%v: weight %s differs after a training step", dt, p.Name)
-			}
-		}
-		before, _ := m.Predict(x, 4)
-		var wg sync.WaitGroup
-		outs := make([][]float64, 4)
-		for k := range outs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if y, err := m.Predict(x, 1+k%2); err == nil {
-					outs[k] = graph.Float64s(y)
-				}
-			}()
-		}
-		wg.Wait()
-		for k, o := range outs {
-			if !slices.Equal(o, graph.Float64s(before)) {
-				t.Errorf("%v: concurrent Predict %d gave %v, want %v", dt, k, o, graph.Float64s(before))
-			}
-		}
+		checkModelFile(t, m, x, want, yt)
 	}
 }
 
