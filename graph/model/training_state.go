@@ -64,7 +64,7 @@ func (m *Model) trainingState() *trainingEntry {
 	}
 	t := &trainingEntry{Metrics: c.Metrics, Optimizer: o}
 	if m.shuffle != nil {
-		state, err := m.shuffle.src.MarshalBinary()
+		state, err := graph.PCGStates(m.shuffle.src)
 		if err != nil {
 			return nil
 		}
@@ -100,8 +100,8 @@ func (m *Model) restoreTraining(t *trainingEntry) error {
 		return badFile("optimizer: %v", err)
 	}
 	if s := t.Shuffle; s != nil {
-		src := &rand.PCG{}
-		if err := src.UnmarshalBinary(s.State); err != nil {
+		src := graph.NewPCG(s.Seed)
+		if err := graph.SetPCGStates(s.State, src); err != nil {
 			return badFile("shuffling state: %v", err)
 		}
 		m.shuffle = &shuffler{seed: s.Seed, src: src, rng: rand.New(src)}
